@@ -1,0 +1,34 @@
+//! Schema migrations for the shop. They run at server start-up (see `shop::server::db`)
+//! and in every database test, so the schema under test is the schema in production.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_create_products;
+mod m20261125_000002_create_cart_items;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261125_000001_create_products::Migration),
+            Box::new(m20261125_000002_create_cart_items::Migration),
+        ]
+    }
+}
+
+/// Money column: NUMERIC(10,2) on PostgreSQL. SQLite has no exact decimal type and would turn
+/// a NUMERIC value into a float, so there the amount is kept as its exact decimal text.
+pub(crate) fn money_column(
+    backend: sea_orm_migration::sea_orm::DatabaseBackend,
+    col: impl IntoIden,
+) -> ColumnDef {
+    let mut def = ColumnDef::new(col);
+    match backend {
+        sea_orm_migration::sea_orm::DatabaseBackend::Sqlite => def.custom(Alias::new("TEXT")),
+        _ => def.decimal_len(10, 2),
+    };
+    def.not_null();
+    def
+}

@@ -1,0 +1,81 @@
+//! The HTML document and the app: router, layout and the cart state every page shares.
+
+use crate::cart_state::CartContext;
+use crate::components::navbar::Navbar;
+use crate::pages::{cart::CartPage, home::HomePage, not_found::NotFound, product::ProductPage};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, Link, Meta, MetaTags, Stylesheet, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{ParamSegment, SsrMode, StaticSegment};
+
+pub const SHOP_NAME: &str = "Harbor & Pine";
+
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/shop.css"/>
+        <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
+        <Title formatter=|title: String| {
+            if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
+        }/>
+        <Meta name="description" content="Harbor & Pine: well-made things for kitchen, desk, trail and home."/>
+        <Router>
+            <Layout/>
+        </Router>
+    }
+}
+
+/// Everything inside the router: the cart state, the navbar and the pages. Every route
+/// renders fully on the server (`SsrMode::Async`) so it works without JavaScript.
+#[component]
+fn Layout() -> impl IntoView {
+    CartContext::provide();
+    mark_hydrated();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Navbar/>
+        <main id="main" class="container">
+            <Routes fallback=|| view! { <NotFound/> }>
+                <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("product"), ParamSegment("id"))
+                    view=ProductPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
+            </Routes>
+        </main>
+        <footer class="site-footer">
+            <p>{SHOP_NAME} " · Free returns within 30 days · Prices include VAT"</p>
+        </footer>
+    }
+}
+
+/// Sets `data-hydrated` on `<body>` once the client has taken over: tests wait for it.
+fn mark_hydrated() {
+    Effect::new(move |_| {
+        #[cfg(feature = "hydrate")]
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+}

@@ -1,0 +1,90 @@
+//! The cart state (the design's CartContext): one source of truth for the navbar and the
+//! pages. The cart is a resource the server renders and the client refetches after every
+//! cart action; the actions are server actions, so their forms also work without JavaScript.
+
+use crate::error::ShopError;
+use crate::model::Cart;
+use crate::server_fns::{get_cart, AddToCart, RemoveFromCart, UpdateCartItem};
+use leptos::prelude::*;
+use leptos_router::hooks::use_url;
+use rust_decimal::Decimal;
+
+#[derive(Clone, Copy)]
+pub struct CartContext {
+    pub cart: Resource<Result<Cart, ShopError>>,
+    pub add: ServerAction<AddToCart>,
+    pub update: ServerAction<UpdateCartItem>,
+    pub remove: ServerAction<RemoveFromCart>,
+    refreshes: RwSignal<u64>,
+}
+
+impl CartContext {
+    /// Creates the cart state and provides it to everything below. Must run inside the router.
+    pub fn provide() -> Self {
+        // A form posted without JavaScript comes back with its error in the URL; the router
+        // only hands it to actions created inside <Routes>, so hand it to these as well.
+        use_url().read_untracked().provide_server_action_error();
+        let add = ServerAction::<AddToCart>::new();
+        let update = ServerAction::<UpdateCartItem>::new();
+        let remove = ServerAction::<RemoveFromCart>::new();
+        let refreshes = RwSignal::new(0u64);
+        let cart = Resource::new(
+            move || {
+                (
+                    add.version().get(),
+                    update.version().get(),
+                    remove.version().get(),
+                    refreshes.get(),
+                )
+            },
+            |_| get_cart(),
+        );
+        let ctx = Self {
+            cart,
+            add,
+            update,
+            remove,
+            refreshes,
+        };
+        provide_context(ctx);
+        ctx
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+
+    /// The cart as last loaded (empty until then, or when it failed to load).
+    fn current(&self) -> Cart {
+        self.cart.get().and_then(Result::ok).unwrap_or_default()
+    }
+
+    pub fn items(&self) -> Signal<Vec<crate::model::CartItem>> {
+        let this = *self;
+        Signal::derive(move || this.current().items)
+    }
+
+    /// Units in the cart.
+    pub fn count(&self) -> Signal<i64> {
+        let this = *self;
+        Signal::derive(move || this.current().count())
+    }
+
+    pub fn total(&self) -> Signal<Decimal> {
+        let this = *self;
+        Signal::derive(move || this.current().total())
+    }
+
+    /// True while a cart action runs.
+    pub fn loading(&self) -> Signal<bool> {
+        let this = *self;
+        Signal::derive(move || {
+            this.add.pending().get() || this.update.pending().get() || this.remove.pending().get()
+        })
+    }
+
+    /// Reloads the cart from the server.
+    pub fn refresh(&self) {
+        self.refreshes.update(|n| *n += 1);
+    }
+}

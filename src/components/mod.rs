@@ -1,0 +1,8 @@
+//! Pieces the pages share.
+
+pub mod navbar;
+pub mod pagination;
+pub mod product_card;
+pub mod recently_viewed;
+pub mod status_message;
+pub mod stock_badge;

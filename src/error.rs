@@ -1,0 +1,97 @@
+//! The one error type of the shop. Services return it, server functions carry it to the
+//! browser (it is serialisable), and the REST API turns it into a status and `{"error": …}`.
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+pub enum ShopError {
+    /// The input is malformed or out of range (HTTP 400).
+    #[error("{0}")]
+    Invalid(String),
+    /// The product or cart line does not exist (HTTP 404).
+    #[error("Not found")]
+    NotFound,
+    /// The cart line would hold more than the product's stock (HTTP 409).
+    #[error("{}", out_of_stock_message(*available))]
+    OutOfStock { available: i32 },
+    /// A cross-site request tried to change a cart (HTTP 403).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The request body is not JSON (HTTP 415).
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The request body is over the size limit (HTTP 413).
+    #[error("Request body is too large")]
+    PayloadTooLarge,
+    /// The client sent too many writes (HTTP 429).
+    #[error("Too many requests, please slow down")]
+    TooManyRequests,
+    /// Something failed on the server; details are logged there, never sent (HTTP 500).
+    #[error("Something went wrong on our side. Please try again.")]
+    Internal,
+    /// The browser could not reach the server function, or could not read its answer.
+    #[error("Could not reach the shop: {0}")]
+    Transport(String),
+}
+
+fn out_of_stock_message(available: i32) -> String {
+    match available {
+        i32::MIN..=0 => "Sorry, there are no more left in stock".to_string(),
+        n => format!("Only {n} left"),
+    }
+}
+
+impl ShopError {
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::Invalid(message.into())
+    }
+}
+
+impl leptos::server_fn::error::FromServerFnError for ShopError {
+    type Encoder = leptos::server_fn::codec::JsonEncoding;
+
+    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
+        use leptos::server_fn::error::ServerFnErrorErr;
+        match value {
+            // Bad arguments to a server function are the caller's mistake, like a bad API body.
+            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => Self::Invalid(msg),
+            other => Self::Transport(other.to_string()),
+        }
+    }
+}
+
+#[cfg(feature = "ssr")]
+mod server_side {
+    use super::ShopError;
+    use axum::http::StatusCode;
+
+    impl ShopError {
+        pub fn status_code(&self) -> StatusCode {
+            match self {
+                Self::Invalid(_) => StatusCode::BAD_REQUEST,
+                Self::NotFound => StatusCode::NOT_FOUND,
+                Self::OutOfStock { .. } => StatusCode::CONFLICT,
+                Self::Forbidden(_) => StatusCode::FORBIDDEN,
+                Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+                Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            }
+        }
+    }
+
+    impl From<sea_orm::DbErr> for ShopError {
+        fn from(err: sea_orm::DbErr) -> Self {
+            // The real cause stays in the server log; clients get a generic message.
+            tracing::error!(error = %err, "database error");
+            Self::Internal
+        }
+    }
+
+    impl axum::response::IntoResponse for ShopError {
+        fn into_response(self) -> axum::response::Response {
+            let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
+            (self.status_code(), body).into_response()
+        }
+    }
+}

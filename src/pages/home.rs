@@ -1,0 +1,51 @@
+use crate::components::{pagination::Pagination, product_card::ProductCard};
+use crate::server_fns::list_products;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_query_map;
+
+/// The catalogue, a page of products at a time (`/?page=N`).
+#[component]
+pub fn HomePage() -> impl IntoView {
+    let query = use_query_map();
+    let page = move || {
+        query
+            .read()
+            .get("page")
+            .and_then(|p| p.parse::<u64>().ok())
+            .filter(|p| *p > 0)
+            .unwrap_or(1)
+    };
+    let products = Resource::new(page, list_products);
+    view! {
+        <Title text="Shop"/>
+        <Meta name="description" content="Browse the Harbor & Pine catalogue: kitchen, audio, outdoor, home office, stationery and fitness."/>
+        <h1 class="page-title">"All products"</h1>
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
+            {move || Suspend::new(async move {
+                match products.await {
+                    Ok(listing) if listing.items.is_empty() => view! {
+                        <div class="empty-state">
+                            <p>"There are no products on this page."</p>
+                            <a class="button" href="/">"Back to the first page"</a>
+                        </div>
+                    }.into_any(),
+                    Ok(listing) => {
+                        let page_count = listing.page_count();
+                        let page = listing.page;
+                        view! {
+                            <p class="result-count">{format!("{} products", listing.total)}</p>
+                            <ul class="product-grid" data-testid="product-list">
+                                {listing.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+                            </ul>
+                            <Pagination page page_count/>
+                        }.into_any()
+                    }
+                    Err(err) => view! {
+                        <p class="status status-error" role="alert">{format!("Could not load products: {err}")}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}

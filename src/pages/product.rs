@@ -1,0 +1,122 @@
+use crate::cart_state::CartContext;
+use crate::components::recently_viewed::RecentlyViewed;
+use crate::components::status_message::StatusMessage;
+use crate::components::stock_badge::StockBadge;
+use crate::error::ShopError;
+use crate::model::{format_money, Product};
+use crate::pages::not_found::NotFound;
+use crate::server_fns::get_product;
+use leptos::form::ActionForm;
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+/// `/product/:id`. An id that is not a number or names no product is a real 404.
+#[component]
+pub fn ProductPage() -> impl IntoView {
+    let params = use_params_map();
+    let id = move || {
+        params
+            .read()
+            .get("id")
+            .and_then(|id| id.parse::<i32>().ok())
+    };
+    let product = Resource::new(id, |id| async move {
+        match id {
+            Some(id) => get_product(id).await,
+            None => Err(ShopError::NotFound),
+        }
+    });
+    view! {
+        <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
+            {move || Suspend::new(async move {
+                match product.await {
+                    Ok(product) => view! { <ProductDetail product/> }.into_any(),
+                    Err(ShopError::NotFound) => view! {
+                        <NotFound message="We couldn't find that product. It may have been removed."/>
+                    }.into_any(),
+                    Err(err) => view! {
+                        <p class="status status-error" role="alert">{format!("Could not load the product: {err}")}</p>
+                    }.into_any(),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn ProductDetail(product: Product) -> impl IntoView {
+    let cart = CartContext::get();
+    let add = cart.add;
+    let product_id = product.id;
+    let sold_out = product.stock <= 0;
+    let price = format_money(product.price);
+    // The add action is shared by every product page: only speak of this product's result,
+    // and forget it when the shopper moves on.
+    let outcome = Signal::derive(move || {
+        add.value().get().and_then(|result| match result {
+            Ok(item) if item.product.id == product_id => Some(Ok(format!(
+                "Added to cart. You now have {} in your cart.",
+                item.quantity
+            ))),
+            Ok(_) => None,
+            Err(err) => Some(Err(err)),
+        })
+    });
+    on_cleanup(move || add.value().set(None));
+    let description = format!("{}, {}. {}", product.name, price, product.description);
+    view! {
+        <Title text=product.name.clone()/>
+        <Meta name="description" content=description/>
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <a href="/">"All products"</a>
+            <span aria-hidden="true">" / "</span>
+            <span aria-current="page">{product.name.clone()}</span>
+        </nav>
+        <article class="product-detail" data-testid="product-detail">
+            <img
+                class="product-image"
+                src=product.image_url.clone()
+                alt=product.name.clone()
+                width="400"
+                height="300"
+            />
+            <div class="product-info">
+                <h1>{product.name.clone()}</h1>
+                <p class="price price-large" data-testid="product-price">{price}</p>
+                <p class="stock-line">
+                    <StockBadge stock=product.stock/>
+                    {(!sold_out).then(|| view! { <span class="stock-count">{format!("{} in stock", product.stock)}</span> })}
+                </p>
+                <p class="description">{product.description.clone()}</p>
+                <ActionForm action=add attr:class="add-to-cart">
+                    <input type="hidden" name="product_id" value=product_id/>
+                    <div class="field">
+                        <label for="quantity">"Quantity"</label>
+                        <input
+                            id="quantity"
+                            name="quantity"
+                            type="number"
+                            inputmode="numeric"
+                            min="1"
+                            max=product.stock.max(1)
+                            value="1"
+                            required
+                            disabled=sold_out
+                        />
+                    </div>
+                    <button
+                        type="submit"
+                        class="button button-primary"
+                        disabled=move || sold_out || add.pending().get()
+                        aria-busy=move || add.pending().get().to_string()
+                    >
+                        {if sold_out { "Sold out" } else { "Add to Cart" }}
+                    </button>
+                </ActionForm>
+                <StatusMessage outcome/>
+            </div>
+        </article>
+        <RecentlyViewed current=product/>
+    }
+}

@@ -1,0 +1,112 @@
+//! The `shop` command: `shop [serve] [--seed-demo]` runs the server, `shop seed [COUNT]`
+//! fills an empty catalogue. Failures end the process with one line and a non-zero code.
+
+use crate::server::config::{Config, LogFormat};
+use crate::server::{db, router, seed, AppState};
+use std::process::ExitCode;
+use std::sync::Arc;
+use tracing_subscriber::EnvFilter;
+
+const USAGE: &str = "usage: shop [serve] [--seed-demo] | shop seed [COUNT]";
+
+pub async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match run(&args).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("shop: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(args: &[String]) -> Result<(), String> {
+    let config = Config::from_env()?;
+    init_tracing(&config)?;
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["serve"] => serve(config, false).await,
+        ["--seed-demo"] | ["serve", "--seed-demo"] => serve(config, true).await,
+        ["seed"] => seed_command(&config, seed::demo_size()).await,
+        ["seed", count] => {
+            let count = count
+                .parse::<usize>()
+                .map_err(|_| format!("COUNT must be a whole number, got {count:?}; {USAGE}"))?;
+            seed_command(&config, count).await
+        }
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown arguments {args:?}; {USAGE}")),
+    }
+}
+
+fn init_tracing(config: &Config) -> Result<(), String> {
+    let filter = EnvFilter::try_new(&config.log_filter).map_err(|e| {
+        format!(
+            "RUST_LOG {:?} is not a valid filter: {e}",
+            config.log_filter
+        )
+    })?;
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
+    let installed = match config.log_format {
+        LogFormat::Json => builder.json().flatten_event(true).try_init(),
+        LogFormat::Text => builder.try_init(),
+    };
+    installed.map_err(|e| format!("cannot set up logging: {e}"))
+}
+
+async fn seed_command(config: &Config, count: usize) -> Result<(), String> {
+    let db = db::connect(&config.database_url).await?;
+    let inserted = seed::seed_if_empty(&db, count)
+        .await
+        .map_err(|e| format!("seeding failed: {e}"))?;
+    match inserted {
+        0 => println!("catalogue already has products; nothing seeded"),
+        n => println!("seeded {n} products"),
+    }
+    db.close()
+        .await
+        .map_err(|e| format!("closing the database: {e}"))
+}
+
+async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
+    let mut leptos_options = leptos::config::get_configuration(None)
+        .map_err(|e| format!("Leptos configuration: {e}"))?
+        .leptos_options;
+    leptos_options.site_addr = config.addr;
+    let db = db::connect(&config.database_url).await?;
+    if seed_demo {
+        let inserted = seed::seed_if_empty(&db, seed::demo_size())
+            .await
+            .map_err(|e| format!("seeding failed: {e}"))?;
+        if inserted > 0 {
+            tracing::info!(products = inserted, "seeded the demo catalogue");
+        }
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
+    let addr = config.addr;
+    let state = AppState {
+        db: db.clone(),
+        leptos_options,
+        config: Arc::new(config),
+    };
+    let app = router::build(state);
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(router::shutdown_signal())
+    .await
+    .map_err(|e| format!("server error: {e}"))?;
+    tracing::info!("shutting down: closing the database pool");
+    db.close()
+        .await
+        .map_err(|e| format!("closing the database: {e}"))
+}

@@ -1,0 +1,128 @@
+//! Configuration from the environment, with defaults that need nothing.
+
+use std::net::SocketAddr;
+
+/// Where the embedded database lives unless `DATABASE_URL` says otherwise.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/shop.db?mode=rwc";
+pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `DATABASE_URL`: `sqlite://…` (default, a file created and migrated at start) or
+    /// `postgres://…` (several instances share one).
+    pub database_url: String,
+    /// `LEPTOS_SITE_ADDR`: where to listen.
+    pub addr: SocketAddr,
+    /// `SHOP_PUBLIC_URL`: the origin clients reach the shop at, used for absolute URLs in
+    /// the API (`image_url`, page links). Defaults to `http://<listen address>`.
+    pub public_url: String,
+    /// `SHOP_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    /// Empty by default: same-origin only.
+    pub cors_origins: Vec<String>,
+    /// `RUST_LOG`: the log filter (default `info`).
+    pub log_filter: String,
+    /// `SHOP_LOG_FORMAT`: `text` (default) or `json` lines.
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// Reads the process environment.
+    pub fn from_env() -> Result<Self, String> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads configuration through `lookup` (tests pass their own).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let database_url = get("DATABASE_URL").unwrap_or_else(|| DEFAULT_DATABASE_URL.to_owned());
+        let addr_text = get("LEPTOS_SITE_ADDR").unwrap_or_else(|| DEFAULT_ADDR.to_owned());
+        let addr: SocketAddr = addr_text.trim().parse().map_err(|_| {
+            format!("LEPTOS_SITE_ADDR {addr_text:?} is not an address like 127.0.0.1:3000")
+        })?;
+        let public_url = get("SHOP_PUBLIC_URL")
+            .map(|url| url.trim().trim_end_matches('/').to_owned())
+            .unwrap_or_else(|| format!("http://{addr}"));
+        if !(public_url.starts_with("http://") || public_url.starts_with("https://")) {
+            return Err(format!(
+                "SHOP_PUBLIC_URL {public_url:?} must start with http:// or https://"
+            ));
+        }
+        let cors_origins = get("SHOP_CORS_ORIGINS")
+            .map(|list| {
+                list.split(',')
+                    .map(|o| o.trim().trim_end_matches('/').to_owned())
+                    .filter(|o| !o.is_empty())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let log_format = match get("SHOP_LOG_FORMAT").as_deref().map(str::trim) {
+            None | Some("text") => LogFormat::Text,
+            Some("json") => LogFormat::Json,
+            Some(other) => return Err(format!("SHOP_LOG_FORMAT {other:?} must be text or json")),
+        };
+        Ok(Self {
+            database_url,
+            addr,
+            public_url,
+            cors_origins,
+            log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
+            log_format,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
+        let vars: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|k| vars.get(k).cloned())
+    }
+
+    #[test]
+    fn defaults_need_nothing() {
+        let c = config(&[]).unwrap();
+        assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
+        assert_eq!(c.public_url, "http://127.0.0.1:3000");
+        assert!(c.cors_origins.is_empty());
+        assert_eq!(c.log_format, LogFormat::Text);
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_a_reason() {
+        assert!(config(&[("LEPTOS_SITE_ADDR", "nowhere")])
+            .unwrap_err()
+            .contains("LEPTOS_SITE_ADDR"));
+        assert!(config(&[("SHOP_LOG_FORMAT", "xml")]).is_err());
+        assert!(config(&[("SHOP_PUBLIC_URL", "ftp://x")]).is_err());
+    }
+
+    #[test]
+    fn lists_and_urls_are_normalised() {
+        let c = config(&[
+            (
+                "SHOP_CORS_ORIGINS",
+                "https://a.example, https://b.example/ ,",
+            ),
+            ("SHOP_PUBLIC_URL", "https://shop.example/"),
+        ])
+        .unwrap();
+        assert_eq!(
+            c.cors_origins,
+            vec!["https://a.example", "https://b.example"]
+        );
+        assert_eq!(c.public_url, "https://shop.example");
+    }
+}

@@ -1,0 +1,85 @@
+//! What a server function needs from the request it runs in: the app state, the shopper's
+//! session, and proof that the request comes from the shop's own pages.
+
+use crate::error::ShopError;
+use crate::server::session::SessionId;
+use crate::server::AppState;
+use axum::http::{header, request::Parts};
+use leptos::prelude::use_context;
+
+pub fn app_state() -> Result<AppState, ShopError> {
+    use_context::<AppState>().ok_or_else(|| {
+        tracing::error!("AppState missing from the Leptos context");
+        ShopError::Internal
+    })
+}
+
+fn request_parts() -> Result<Parts, ShopError> {
+    use_context::<Parts>().ok_or_else(|| {
+        tracing::error!("request parts missing from the Leptos context");
+        ShopError::Internal
+    })
+}
+
+/// The session the `issue_session` middleware attached to this request.
+pub fn session_id() -> Result<String, ShopError> {
+    request_parts()?
+        .extensions
+        .get::<SessionId>()
+        .map(|s| s.0.clone())
+        .ok_or_else(|| {
+            tracing::error!("session missing: is the session middleware installed?");
+            ShopError::Internal
+        })
+}
+
+/// Refuses a cart change that another site's page made the browser send: the request's
+/// Origin (or, failing that, its Referer) must be this shop.
+pub fn ensure_same_origin() -> Result<(), ShopError> {
+    let parts = request_parts()?;
+    let state = app_state()?;
+    let header_text = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    let claimed = header_text(header::ORIGIN)
+        .filter(|o| *o != "null")
+        .or_else(|| header_text(header::REFERER));
+    let Some(claimed) = claimed else {
+        return Err(ShopError::Forbidden(
+            "This request did not say where it came from, so the cart was not changed".into(),
+        ));
+    };
+    let claimed_host = host_of(claimed);
+    let own_hosts = [
+        header_text(header::HOST).map(str::to_owned),
+        Some(host_of(&state.config.public_url).to_owned()),
+    ];
+    if own_hosts
+        .iter()
+        .flatten()
+        .any(|own| own.eq_ignore_ascii_case(claimed_host))
+    {
+        Ok(())
+    } else {
+        tracing::warn!(origin = claimed_host, "cross-site cart change refused");
+        Err(ShopError::Forbidden(
+            "Cart changes are only accepted from the shop's own pages".into(),
+        ))
+    }
+}
+
+/// `host[:port]` of a URL or origin.
+fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split(['/', '?', '#']).next().unwrap_or(rest)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_of;
+
+    #[test]
+    fn hosts_of_origins_and_referers() {
+        assert_eq!(host_of("http://127.0.0.1:3000"), "127.0.0.1:3000");
+        assert_eq!(host_of("https://shop.example/cart?x=1"), "shop.example");
+        assert_eq!(host_of("https://evil.example#x"), "evil.example");
+    }
+}

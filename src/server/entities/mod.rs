@@ -1,0 +1,7 @@
+//! SeaORM entities: the tables as the server sees them. Conversions to the shared
+//! [`crate::model`] types live in `convert.rs`, beside them, not inside.
+
+pub mod cart_item;
+mod convert;
+pub mod money;
+pub mod product;

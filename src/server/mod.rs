@@ -1,0 +1,26 @@
+//! The server: configuration, database, services, the REST API and the router that serves
+//! them beside the Leptos pages. Nothing here is compiled into the WASM client.
+
+pub mod cli;
+pub mod config;
+pub mod context;
+pub mod db;
+pub mod entities;
+pub mod rest;
+pub mod router;
+pub mod seed;
+pub mod services;
+pub mod session;
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use sea_orm::DatabaseConnection;
+use std::sync::Arc;
+
+/// What every handler and server function can reach: as axum `State`, and as Leptos context.
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub leptos_options: LeptosOptions,
+    pub config: Arc<config::Config>,
+}

@@ -1,0 +1,67 @@
+//! The REST API for external consumers, compatible with the original Django REST Framework
+//! design: same paths (with or without the trailing slash), same field names, same JSON shapes.
+//! Every failure is a 4xx (or a logged 500) with a `{"error": "…"}` body.
+
+pub mod cart;
+pub mod json;
+pub mod openapi;
+pub mod products;
+
+use crate::error::ShopError;
+use crate::model::Product;
+use crate::server::config::Config;
+use crate::server::router::BODY_LIMIT;
+use crate::server::AppState;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue, Method};
+use axum::routing::{any, get, post, MethodRouter};
+use axum::Router;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+
+pub fn router(config: &Config) -> Router<AppState> {
+    let routes: [(&str, MethodRouter<AppState>); 6] = [
+        ("/api/products", get(products::products_index)),
+        ("/api/products/{id}", get(products::products_show)),
+        ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
+        ("/api/cart/remove", post(cart::cart_remove)),
+        ("/api/cart/update", post(cart::cart_update)),
+        ("/api/openapi.json", get(openapi::openapi_json)),
+    ];
+    let mut router = Router::new();
+    for (path, handler) in routes {
+        // The original API's paths end in a slash; clients that drop it are served too.
+        router = router
+            .route(&format!("{path}/"), handler.clone())
+            .route(path, handler);
+    }
+    router
+        .route("/api", any(api_not_found))
+        .route("/api/{*rest}", any(api_not_found))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(cors_layer(&config.cors_origins))
+}
+
+async fn api_not_found() -> ShopError {
+    ShopError::NotFound
+}
+
+/// Browsers may call the API from the origins in the allow-list; none by default.
+fn cors_layer(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o).ok())
+        .collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST])
+        .allow_headers([header::CONTENT_TYPE])
+        .max_age(std::time::Duration::from_secs(600))
+}
+
+/// The product as the API shows it: `image_url` absolute, from the public base URL.
+pub(crate) fn api_product(mut product: Product, base_url: &str) -> Product {
+    if product.image_url.starts_with('/') {
+        product.image_url = format!("{base_url}{}", product.image_url);
+    }
+    product
+}

@@ -1,0 +1,111 @@
+//! `GET /api/products/` and `GET /api/products/{id}/`.
+
+use super::api_product;
+use crate::error::ShopError;
+use crate::model::Product;
+use crate::server::services::catalogue;
+use crate::server::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Serialize;
+
+/// DRF's page envelope, returned when `page` or `page_size` is given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ProductPageResponse {
+    /// Products in the whole catalogue.
+    pub count: u64,
+    /// Absolute URL of the next page, or null on the last.
+    pub next: Option<String>,
+    /// Absolute URL of the previous page, or null on the first.
+    pub previous: Option<String>,
+    pub results: Vec<Product>,
+}
+
+/// Default page size when only `page` is given.
+const DEFAULT_PAGE_SIZE: u64 = 24;
+
+/// The products. Without paging parameters, every product ordered by id (as the original
+/// API returned); with `page` and/or `page_size`, DRF's page envelope.
+#[utoipa::path(
+    get,
+    path = "/api/products/",
+    params(
+        ("page" = Option<u64>, Query, description = "1-based page number"),
+        ("page_size" = Option<u64>, Query, description = "Products per page, 1 to 100"),
+    ),
+    responses(
+        (status = 200, description = "All products, or one page in DRF's envelope when paging parameters are given", body = [Product]),
+        (status = 400, description = "A paging parameter is not a positive integer, or page_size is over 100", body = super::openapi::ErrorBody),
+        (status = 404, description = "The page is past the last one", body = super::openapi::ErrorBody),
+    ),
+    tag = "products"
+)]
+pub async fn products_index(
+    State(state): State<AppState>,
+    RawQuery(query): RawQuery,
+) -> Result<Response, ShopError> {
+    let base = &state.config.public_url;
+    let mut page = None;
+    let mut page_size = None;
+    for (key, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
+        match key.as_ref() {
+            "page" => page = Some(positive(&value, "page")?),
+            "page_size" => page_size = Some(positive(&value, "page_size")?),
+            _ => {}
+        }
+    }
+    if page.is_none() && page_size.is_none() {
+        let products = catalogue::all_products(&state.db).await?;
+        let products: Vec<Product> = products.into_iter().map(|p| api_product(p, base)).collect();
+        return Ok(Json(products).into_response());
+    }
+    let page = page.unwrap_or(1);
+    let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    let listing = catalogue::list_products(&state.db, page, page_size).await?;
+    let last_page = listing.page_count();
+    if page > last_page {
+        return Err(ShopError::NotFound);
+    }
+    let link = |n: u64| format!("{base}/api/products/?page={n}&page_size={page_size}");
+    let body = ProductPageResponse {
+        count: listing.total,
+        next: (page < last_page).then(|| link(page + 1)),
+        previous: (page > 1).then(|| link(page - 1)),
+        results: listing
+            .items
+            .into_iter()
+            .map(|p| api_product(p, base))
+            .collect(),
+    };
+    Ok(Json(body).into_response())
+}
+
+fn positive(value: &str, name: &str) -> Result<u64, ShopError> {
+    match value.trim().parse::<u64>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(ShopError::invalid(format!(
+            "{name} must be a positive integer"
+        ))),
+    }
+}
+
+/// One product. An id that is not a number, or no such product: 404.
+#[utoipa::path(
+    get,
+    path = "/api/products/{id}/",
+    params(("id" = i32, Path, description = "Product id")),
+    responses(
+        (status = 200, description = "The product", body = Product),
+        (status = 404, description = "No such product", body = super::openapi::ErrorBody),
+    ),
+    tag = "products"
+)]
+pub async fn products_show(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+) -> Result<Json<Product>, ShopError> {
+    let id: i32 = id.parse().map_err(|_| ShopError::NotFound)?;
+    let product = catalogue::get_product(&state.db, id).await?;
+    Ok(Json(api_product(product, &state.config.public_url)))
+}

@@ -1,0 +1,214 @@
+//! Session carts. Every write is one SQL statement whose conditions hold the rules (a line
+//! never exceeds stock, one line per product), so they stay true with many server processes
+//! on one database, with no in-process lock.
+
+use crate::error::ShopError;
+use crate::model::{Cart, CartItem, MAX_QUANTITY, MAX_SESSION_ID_LEN};
+use crate::server::entities::{cart_item, product};
+use chrono::Utc;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
+};
+
+/// A cart's owner: any non-blank string of at most 255 characters (the API's `session_id`,
+/// or the storefront's cookie).
+pub fn validate_session_id(session_id: &str) -> Result<(), ShopError> {
+    if session_id.trim().is_empty() {
+        return Err(ShopError::invalid("session_id must not be empty"));
+    }
+    if session_id.chars().count() > MAX_SESSION_ID_LEN {
+        return Err(ShopError::invalid(format!(
+            "session_id must be at most {MAX_SESSION_ID_LEN} characters"
+        )));
+    }
+    Ok(())
+}
+
+/// A quantity to add: 1 to [`MAX_QUANTITY`].
+fn validate_add_quantity(quantity: i64) -> Result<i32, ShopError> {
+    match quantity {
+        1..=MAX_QUANTITY => Ok(quantity as i32),
+        _ => Err(ShopError::invalid(format!(
+            "quantity must be between 1 and {MAX_QUANTITY}"
+        ))),
+    }
+}
+
+/// A quantity to set: 0 (remove the line) to [`MAX_QUANTITY`].
+fn validate_set_quantity(quantity: i64) -> Result<i32, ShopError> {
+    match quantity {
+        0..=MAX_QUANTITY => Ok(quantity as i32),
+        _ => Err(ShopError::invalid(format!(
+            "quantity must be between 0 and {MAX_QUANTITY}"
+        ))),
+    }
+}
+
+/// Builds a raw statement written with `$n` placeholders; SQLite spells them `?n`.
+fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_owned(),
+    };
+    Statement::from_sql_and_values(backend, sql, values)
+}
+
+/// The session's cart lines with their products, in the order they were added: one query.
+pub async fn get_cart(db: &impl ConnectionTrait, session_id: &str) -> Result<Cart, ShopError> {
+    validate_session_id(session_id)?;
+    let rows = cart_item::Entity::find()
+        .filter(cart_item::Column::SessionId.eq(session_id))
+        .find_also_related(product::Entity)
+        .order_by_asc(cart_item::Column::Id)
+        .all(db)
+        .await?;
+    let items = rows
+        .into_iter()
+        // The foreign key cascades, so a line always has its product; skip rather than fail.
+        .filter_map(|(item, product)| product.map(|p| CartItem::from_row(item, p)))
+        .collect();
+    Ok(Cart { items })
+}
+
+/// One line of a session's cart, with its product.
+async fn get_line(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+) -> Result<Option<CartItem>, ShopError> {
+    Ok(cart_item::Entity::find()
+        .filter(cart_item::Column::SessionId.eq(session_id))
+        .filter(cart_item::Column::ProductId.eq(product_id))
+        .find_also_related(product::Entity)
+        .one(db)
+        .await?
+        .and_then(|(item, product)| product.map(|p| CartItem::from_row(item, p))))
+}
+
+/// Why a conditional write changed nothing: no such product, or not enough stock.
+async fn refusal(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+    keep_current_line: bool,
+) -> ShopError {
+    let product = match product::Entity::find_by_id(product_id).one(db).await {
+        Ok(Some(product)) => product,
+        Ok(None) => return ShopError::NotFound,
+        Err(err) => return err.into(),
+    };
+    let in_cart = if keep_current_line {
+        match get_line(db, session_id, product_id).await {
+            Ok(line) => line.map_or(0, |l| l.quantity),
+            Err(err) => return err,
+        }
+    } else {
+        0
+    };
+    ShopError::OutOfStock {
+        available: (product.stock - in_cart).max(0),
+    }
+}
+
+/// Adds `quantity` of a product to the session's cart: a new line, or more on the existing one.
+/// Atomic: concurrent adds never lose an update nor make two lines, and a line never holds more
+/// than the product's stock (the refusal says how many are left).
+pub async fn add_to_cart(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+    quantity: i64,
+) -> Result<CartItem, ShopError> {
+    validate_session_id(session_id)?;
+    let quantity = validate_add_quantity(quantity)?;
+    // The insert only happens when the product exists with enough stock; on conflict the
+    // update only happens when the sum still fits the stock (written as a difference so the
+    // arithmetic cannot overflow).
+    let sql = "INSERT INTO cart_items (session_id, product_id, quantity, created_at, updated_at) \
+               SELECT $1, p.id, $2, $3, $3 FROM products p WHERE p.id = $4 AND p.stock >= $2 \
+               ON CONFLICT (session_id, product_id) DO UPDATE \
+               SET quantity = cart_items.quantity + excluded.quantity, \
+                   updated_at = excluded.updated_at \
+               WHERE cart_items.quantity <= \
+                   (SELECT stock FROM products WHERE products.id = excluded.product_id) \
+                   - excluded.quantity \
+               RETURNING id";
+    let values = vec![
+        session_id.into(),
+        quantity.into(),
+        Utc::now().into(),
+        product_id.into(),
+    ];
+    match db.query_one_raw(statement(db, sql, values)).await? {
+        Some(_) => get_line(db, session_id, product_id)
+            .await?
+            .ok_or(ShopError::NotFound),
+        None => Err(refusal(db, session_id, product_id, true).await),
+    }
+}
+
+/// Sets the quantity of an existing line; 0 removes it (and returns `None`).
+pub async fn set_quantity(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+    quantity: i64,
+) -> Result<Option<CartItem>, ShopError> {
+    validate_session_id(session_id)?;
+    let quantity = validate_set_quantity(quantity)?;
+    if quantity == 0 {
+        remove_from_cart(db, session_id, product_id).await?;
+        return Ok(None);
+    }
+    let sql = "UPDATE cart_items SET quantity = $1, updated_at = $2 \
+               WHERE session_id = $3 AND product_id = $4 \
+               AND $1 <= (SELECT stock FROM products WHERE products.id = $4) \
+               RETURNING id";
+    let values = vec![
+        quantity.into(),
+        Utc::now().into(),
+        session_id.into(),
+        product_id.into(),
+    ];
+    if db
+        .query_one_raw(statement(db, sql, values))
+        .await?
+        .is_some()
+    {
+        return get_line(db, session_id, product_id).await;
+    }
+    // Nothing changed: either there is no such line, or the stock is too low.
+    if get_line(db, session_id, product_id).await?.is_none() {
+        return Err(ShopError::NotFound);
+    }
+    Err(refusal(db, session_id, product_id, false).await)
+}
+
+/// Removes a product's line from the cart. Of concurrent removes, exactly one succeeds.
+pub async fn remove_from_cart(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+) -> Result<(), ShopError> {
+    validate_session_id(session_id)?;
+    let result = cart_item::Entity::delete_many()
+        .filter(cart_item::Column::SessionId.eq(session_id))
+        .filter(cart_item::Column::ProductId.eq(product_id))
+        .exec(db)
+        .await?;
+    match result.rows_affected {
+        0 => Err(ShopError::NotFound),
+        _ => Ok(()),
+    }
+}
+
+/// Empties the session's cart; returns how many lines were removed.
+pub async fn clear_cart(db: &impl ConnectionTrait, session_id: &str) -> Result<u64, ShopError> {
+    validate_session_id(session_id)?;
+    let result = cart_item::Entity::delete_many()
+        .filter(cart_item::Column::SessionId.eq(session_id))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}

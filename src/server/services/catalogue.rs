@@ -1,0 +1,62 @@
+//! The product catalogue: listing and looking up products.
+
+use crate::error::ShopError;
+use crate::model::{Product, ProductPage, MAX_PAGE_SIZE};
+use crate::server::entities::product;
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
+
+/// One page of products (1-based `page`), in a stable order (by id), with the total count.
+pub async fn list_products(
+    db: &impl ConnectionTrait,
+    page: u64,
+    page_size: u64,
+) -> Result<ProductPage, ShopError> {
+    if page == 0 {
+        return Err(ShopError::invalid("page must be 1 or more"));
+    }
+    if page_size == 0 || page_size > MAX_PAGE_SIZE {
+        return Err(ShopError::invalid(format!(
+            "page_size must be between 1 and {MAX_PAGE_SIZE}"
+        )));
+    }
+    let total = product::Entity::find().count(db).await?;
+    let offset = (page - 1).saturating_mul(page_size);
+    let items = product::Entity::find()
+        .order_by_asc(product::Column::Id)
+        .offset(offset)
+        .limit(page_size)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Product::from)
+        .collect();
+    Ok(ProductPage {
+        items,
+        total,
+        page,
+        page_size,
+    })
+}
+
+/// Every product, by id: the original API's unpaged list.
+pub async fn all_products(db: &impl ConnectionTrait) -> Result<Vec<Product>, ShopError> {
+    Ok(product::Entity::find()
+        .order_by_asc(product::Column::Id)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(Product::from)
+        .collect())
+}
+
+pub async fn get_product(db: &impl ConnectionTrait, id: i32) -> Result<Product, ShopError> {
+    product::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .map(Product::from)
+        .ok_or(ShopError::NotFound)
+}
+
+pub async fn count_products(db: &impl ConnectionTrait) -> Result<u64, ShopError> {
+    Ok(product::Entity::find().count(db).await?)
+}
