@@ -3,6 +3,7 @@
 
 use crate::server::config::{Config, LogFormat};
 use crate::server::{db, router, seed, AppState};
+use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::sync::Arc;
 use tracing_subscriber::EnvFilter;
@@ -91,6 +92,7 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = config.addr;
+    let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
     let state = AppState {
         db: db.clone(),
         leptos_options,
@@ -98,13 +100,28 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
     };
     let app = router::build(state);
     tracing::info!("listening on http://{addr}");
-    axum::serve(
+    // On SIGTERM/SIGINT axum stops accepting and waits for in-flight requests; the deadline
+    // bounds that wait so a stuck request cannot keep the process alive.
+    let signalled = Arc::new(tokio::sync::Notify::new());
+    let server = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(router::shutdown_signal())
-    .await
-    .map_err(|e| format!("server error: {e}"))?;
+    .with_graceful_shutdown({
+        let signalled = signalled.clone();
+        async move {
+            router::shutdown_signal().await;
+            signalled.notify_one();
+        }
+    });
+    let deadline = async move {
+        signalled.notified().await;
+        tokio::time::sleep(grace).await;
+    };
+    tokio::select! {
+        result = server.into_future() => result.map_err(|e| format!("server error: {e}"))?,
+        () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
+    }
     tracing::info!("shutting down: closing the database pool");
     db.close()
         .await

@@ -29,6 +29,12 @@ pub struct Config {
     pub log_filter: String,
     /// `SHOP_LOG_FORMAT`: `text` (default) or `json` lines.
     pub log_format: LogFormat,
+    /// `SHOP_WRITE_RATE_LIMIT`: writes per minute per client address (default 600; 0 = off).
+    pub write_rate_limit: u32,
+    /// `SHOP_REQUEST_TIMEOUT_SECS`: longest a request may take (default 30).
+    pub request_timeout_secs: u64,
+    /// `SHOP_SHUTDOWN_GRACE_SECS`: how long in-flight requests may finish on shutdown (default 20).
+    pub shutdown_grace_secs: u64,
 }
 
 impl Config {
@@ -66,6 +72,19 @@ impl Config {
             Some("json") => LogFormat::Json,
             Some(other) => return Err(format!("SHOP_LOG_FORMAT {other:?} must be text or json")),
         };
+        let number = |name: &str, default: u64| -> Result<u64, String> {
+            match get(name) {
+                None => Ok(default),
+                Some(text) => text
+                    .trim()
+                    .parse::<u64>()
+                    .map_err(|_| format!("{name} {text:?} must be a whole number")),
+            }
+        };
+        let write_rate_limit = u32::try_from(number("SHOP_WRITE_RATE_LIMIT", 600)?)
+            .map_err(|_| "SHOP_WRITE_RATE_LIMIT is too large".to_owned())?;
+        let request_timeout_secs = number("SHOP_REQUEST_TIMEOUT_SECS", 30)?.max(1);
+        let shutdown_grace_secs = number("SHOP_SHUTDOWN_GRACE_SECS", 20)?;
         Ok(Self {
             database_url,
             addr,
@@ -73,6 +92,9 @@ impl Config {
             cors_origins,
             log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
             log_format,
+            write_rate_limit,
+            request_timeout_secs,
+            shutdown_grace_secs,
         })
     }
 }
@@ -107,6 +129,9 @@ mod tests {
             .contains("LEPTOS_SITE_ADDR"));
         assert!(config(&[("SHOP_LOG_FORMAT", "xml")]).is_err());
         assert!(config(&[("SHOP_PUBLIC_URL", "ftp://x")]).is_err());
+        assert!(config(&[("SHOP_WRITE_RATE_LIMIT", "lots")])
+            .unwrap_err()
+            .contains("SHOP_WRITE_RATE_LIMIT"));
     }
 
     #[test]

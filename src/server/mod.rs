@@ -6,6 +6,8 @@ pub mod config;
 pub mod context;
 pub mod db;
 pub mod entities;
+pub mod health;
+pub mod middleware;
 pub mod rest;
 pub mod router;
 pub mod seed;

@@ -1,27 +1,44 @@
 //! The whole HTTP surface in one place: the REST API, the Leptos pages and server
-//! functions, static files, and the layers around them.
+//! functions, static files, probes, and the layers around them.
 
 use crate::app::{shell, App};
-use crate::server::{rest, session, AppState};
+use crate::server::middleware::{logging, rate_limit, security};
+use crate::server::{health, rest, session, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
-use leptos::prelude::provide_context;
+use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
 
 /// Largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// What every page render and server function gets: the app state, and the CSP nonce the
+/// security layer chose for this request (Leptos stamps it on its inline scripts).
+fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+    let state = state.clone();
+    move || {
+        provide_context(state.clone());
+        let nonce = use_context::<Parts>()
+            .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
+        if let Some(nonce) = nonce {
+            provide_context(leptos::nonce::Nonce::from_value(nonce.0));
+        }
+    }
+}
+
 pub fn build(state: AppState) -> Router {
     let routes = generate_route_list(App);
-    let context = {
-        let state = state.clone();
-        move || provide_context(state.clone())
-    };
+    let context = leptos_context(&state);
     let app_shell = {
         let options = state.leptos_options.clone();
         move || shell(options.clone())
@@ -38,14 +55,33 @@ pub fn build(state: AppState) -> Router {
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(session::issue_session));
+    let limiter = rate_limit::WriteLimiter::new(state.config.write_rate_limit);
+    let timeout = Duration::from_secs(state.config.request_timeout_secs);
     rest::router(&state.config)
+        .route("/health", get(health::health))
+        .route("/ready", get(health::ready))
         .merge(site)
         .with_state(state)
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            limiter,
+            rate_limit::limit_writes,
+        ))
         .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
+        .layer(PropagateRequestIdLayer::new(logging::REQUEST_ID_HEADER))
+        .layer(axum::middleware::from_fn(logging::log_requests))
+        .layer(SetRequestIdLayer::new(
+            logging::REQUEST_ID_HEADER,
+            logging::RandomRequestId,
+        ))
 }
 
 async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(move || provide_context(state.clone()), req).await
+    handle_server_fns_with_context(leptos_context(&state), req).await
 }
 
 /// Resolves on SIGINT or SIGTERM: axum then stops accepting and lets in-flight requests finish.
@@ -70,5 +106,5 @@ pub async fn shutdown_signal() {
         () = ctrl_c => {},
         () = terminate => {},
     }
-    tracing::info!("shutdown signal received");
+    tracing::info!("shutdown signal received: finishing in-flight requests");
 }

@@ -3,6 +3,8 @@
 //! Both go through the real migrations (`shop::server::db::connect`).
 #![allow(dead_code)]
 
+pub mod http;
+
 use chrono::Utc;
 use rust_decimal::Decimal;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, Database, DatabaseConnection};

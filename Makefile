@@ -1,0 +1,48 @@
+# The two commands a new machine needs: `make run` and `make test`. Both set up first.
+SHELL := /bin/bash
+export PATH := $(HOME)/.cargo/bin:$(PATH)
+
+ADDR ?= 127.0.0.1:3000
+DATABASE_URL ?= sqlite://data/shop.db?mode=rwc
+
+.PHONY: run test setup setup-test release unit e2e dev lint bench clean-data
+
+## Set up, build the release and run the shop on http://$(ADDR) with the demo catalogue.
+run: setup release
+	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=$(ADDR) LEPTOS_ENV=PROD \
+	DATABASE_URL='$(DATABASE_URL)' target/release/shop serve --seed-demo
+
+## Set up and run every test: unit + integration (SQLite, and PostgreSQL when
+## TEST_DATABASE_URL is set), then Playwright end-to-end against the release build.
+test: setup-test unit release e2e
+
+setup:
+	@.ci/setup
+
+setup-test:
+	@.ci/setup --test
+
+release:
+	cargo leptos build --release --precompress
+
+unit:
+	cargo test --features ssr
+
+e2e:
+	npx playwright test -c end2end
+
+## Live reload while developing (debug build, http://127.0.0.1:3000).
+dev: setup
+	cargo leptos watch -- --seed-demo
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+## Speed, size and memory (see bench/README.md).
+bench: setup
+	bench/run
+
+clean-data:
+	rm -rf data

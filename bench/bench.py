@@ -1,0 +1,183 @@
+#!/usr/bin/env python3
+"""Speed, size and memory of the release build, side by side in one run.
+
+Starts the release server on a fresh SQLite database seeded with 1,000 products (then again
+with 10,000), drives it with wrk from a separate process on loopback, and prints one table:
+req/s and p50/p99 latency at 64 connections per route, each as a ratio to a route that does
+no work (/health, the stack's ceiling in the same run), then sizes, memory and start-up time,
+and whether each budget is met.
+"""
+import gzip
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "target/release/shop")
+SITE = os.path.join(ROOT, "target/site")
+PORT = int(os.environ.get("BENCH_PORT", "3200"))
+BASE = f"http://127.0.0.1:{PORT}"
+DURATION = os.environ.get("BENCH_DURATION", "5s")
+CONNECTIONS = 64
+SIZES = [int(n) for n in os.environ.get("BENCH_PRODUCTS", "1000,10000").split(",")]
+
+
+def env_for(db_url):
+    env = dict(os.environ)
+    env.update(
+        DATABASE_URL=db_url,
+        LEPTOS_SITE_ROOT=SITE,
+        LEPTOS_SITE_ADDR=f"127.0.0.1:{PORT}",
+        LEPTOS_ENV="PROD",
+        RUST_LOG="warn",
+        SHOP_WRITE_RATE_LIMIT="0",  # the load generator is one address
+    )
+    return env
+
+
+def http(method, path, body=None):
+    data = json.dumps(body).encode() if body is not None else None
+    req = urllib.request.Request(BASE + path, data=data, method=method)
+    if data is not None:
+        req.add_header("Content-Type", "application/json")
+    with urllib.request.urlopen(req, timeout=10) as res:
+        return res.status, res.read()
+
+
+def rss_kb(pid):
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def wrk(path, script=None):
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    out = subprocess.run(cmd + [BASE + path], capture_output=True, text=True, check=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+
+    def pct(p):
+        m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", out)
+        value, unit = float(m.group(1)), m.group(2)
+        return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+
+
+POST_SCRIPT = """
+counter = 0
+ids = {IDS}
+request = function()
+  counter = counter + 1
+  local body = string.format('{"session_id":"bench-%d-%d","product_id":%d,"quantity":1}',
+    math.random(1, 1000000), counter, ids[(counter % #ids) + 1])
+  return wrk.format("POST", "/api/cart/", {["Content-Type"] = "application/json"}, body)
+end
+"""
+
+
+def run_size(products, workdir):
+    db = os.path.join(workdir, f"bench-{products}.db")
+    url = f"sqlite://{db}?mode=rwc"
+    subprocess.run([BIN, "seed", str(products)], env=env_for(url), check=True, capture_output=True)
+    started = time.monotonic()
+    server = subprocess.Popen([BIN, "serve"], env=env_for(url), stderr=subprocess.PIPE)
+    try:
+        while True:
+            try:
+                if http("GET", "/")[0] == 200:
+                    break
+            except OSError:
+                time.sleep(0.01)
+            if time.monotonic() - started > 60:
+                raise SystemExit("server did not start")
+        first_200 = time.monotonic() - started
+        time.sleep(1)
+        idle = rss_kb(server.pid)
+        listing = json.loads(http("GET", "/api/products/?page_size=100")[1])["results"]
+        in_stock = [str(p["id"]) for p in listing if p["stock"] > 0][:40]
+        session = "bench-cart"
+        for pid in in_stock[:10]:
+            http("POST", "/api/cart/", {"session_id": session, "product_id": int(pid), "quantity": 1})
+        post_script = os.path.join(workdir, "post.lua")
+        with open(post_script, "w") as f:
+            f.write(POST_SCRIPT.replace("{IDS}", "{" + ",".join(in_stock) + "}"))
+        routes = [
+            ("no-work route (GET /health)", "/health", None),
+            ("GET /api/products/{id}/", "/api/products/7/", None),
+            ("GET /api/products/?page_size=24", "/api/products/?page_size=24", None),
+            ("GET /api/products/ (full list)", "/api/products/", None),
+            ("POST /api/cart/ (many sessions)", "/api/cart/", post_script),
+            ("GET /api/cart/?session_id= (10 lines)", f"/api/cart/?session_id={session}", None),
+            ("page: home /", "/", None),
+            ("page: product /product/7", "/product/7", None),
+            ("page: cart /cart", "/cart", None),
+        ]
+        results = [(name, wrk(path, script)) for name, path, script in routes]
+        after = rss_kb(server.pid)
+        _, home = http("GET", "/")
+        return {"first_200": first_200, "idle_kb": idle, "after_kb": after, "results": results, "home_bytes": len(home)}
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def compressed_sizes(path):
+    raw = open(path, "rb").read()
+    gz = len(gzip.compress(raw, 9))
+    br = int(subprocess.run(["sh", "-c", f"brotli -c -q 11 '{path}' | wc -c"], capture_output=True, text=True).stdout)
+    return len(raw), gz, br
+
+
+def main():
+    if not os.path.exists(BIN):
+        raise SystemExit("build the release first: bench/run does")
+    workdir = tempfile.mkdtemp(prefix="shop-bench-")
+    runs = {n: run_size(n, workdir) for n in SIZES}
+    shutil.rmtree(workdir, ignore_errors=True)
+
+    budgets = []
+    for n, run in runs.items():
+        print(f"\n== {n} products: wrk -t2 -c{CONNECTIONS} -d{DURATION} on loopback ==")
+        print(f"{'route':42} {'req/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>7} {'non-2xx':>8}")
+        ceiling = run["results"][0][1]["rps"]
+        for name, r in run["results"]:
+            print(f"{name:42} {r['rps']:>10.0f} {r['p50']:>8.2f} {r['p99']:>8.2f} {r['rps'] / ceiling:>7.1%} {r['errors']:>8}")
+        by = dict(run["results"])
+        budgets += [
+            (f"[{n}] GET /api/products/{{id}}/ >= 30% of no-work", by["GET /api/products/{id}/"]["rps"] / ceiling >= 0.30),
+            (f"[{n}] home page >= 15% of no-work", by["page: home /"]["rps"] / ceiling >= 0.15),
+        ]
+        for name, r in run["results"]:
+            if name.startswith(("GET /api", "POST /api")):
+                budgets.append((f"[{n}] p99 <= 25 ms: {name} ({r['p99']:.1f} ms)", r["p99"] <= 25))
+        budgets.append((f"[{n}] RSS after the run <= 80 MB ({run['after_kb'] / 1024:.1f} MB)", run["after_kb"] <= 80 * 1024))
+        print(f"home page HTML: {run['home_bytes']:,} bytes; RSS idle {run['idle_kb'] / 1024:.1f} MB, after load {run['after_kb'] / 1024:.1f} MB; start to first 200: {run['first_200'] * 1000:.0f} ms")
+
+    print("\n== sizes ==")
+    pkg = os.path.join(SITE, "pkg")
+    for name in sorted(os.listdir(pkg)):
+        if name.endswith((".wasm", ".js", ".css")):
+            raw, gz, br = compressed_sizes(os.path.join(pkg, name))
+            print(f"{name:28} raw {raw:>9,}  gzip {gz:>9,}  brotli {br:>9,}")
+            if name.endswith(".wasm"):
+                budgets.append((f"hydrate WASM <= 250 KB brotli ({br / 1000:.0f} KB)", br <= 250_000))
+    print(f"{'server binary':28} {os.path.getsize(BIN):>13,} bytes")
+
+    print("\n== budgets ==")
+    for name, met in budgets:
+        print(f"{'met    ' if met else 'NOT MET'}  {name}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

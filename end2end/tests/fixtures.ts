@@ -1,0 +1,202 @@
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+
+/**
+ * Shared fixtures and page objects for the shop's end-to-end tests.
+ *
+ * Every test gets a fresh browser context (Playwright's default), so it starts with no
+ * session cookie, an empty cart and empty localStorage.
+ *
+ * The `page` fixture is wrapped with a guard: any `console.error` or uncaught page error
+ * (a Leptos hydration panic shows up as both) fails the test. Tests that expect a specific,
+ * harmless browser message can list it in `allowedConsoleErrors`.
+ */
+
+export type ShopFixtures = {
+  /** Console error texts matching one of these are not treated as failures. */
+  allowedConsoleErrors: RegExp[];
+  /** Page objects bound to the test's page. */
+  shop: Shop;
+};
+
+export const test = base.extend<ShopFixtures>({
+  allowedConsoleErrors: [[], { option: true }],
+
+  page: async ({ page, allowedConsoleErrors }, use, testInfo) => {
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() !== 'error') return;
+      const text = msg.text();
+      if (allowedConsoleErrors.some((re) => re.test(text))) return;
+      const loc = msg.location();
+      problems.push(`console.error: ${text}${loc.url ? ` (at ${loc.url}:${loc.lineNumber})` : ''}`);
+    });
+    page.on('pageerror', (err) => {
+      problems.push(`pageerror: ${err.name}: ${err.message}`);
+    });
+
+    await use(page);
+
+    if (problems.length > 0) {
+      await testInfo.attach('browser-errors.txt', {
+        body: problems.join('\n'),
+        contentType: 'text/plain',
+      });
+    }
+    expect(problems, 'the browser logged errors (hydration panic or runtime error?)').toEqual([]);
+  },
+
+  shop: async ({ page, javaScriptEnabled }, use) => {
+    await use(new Shop(page, javaScriptEnabled !== false));
+  },
+});
+
+export { expect };
+
+/** Opens `url`; with JavaScript on, also waits until the app has hydrated. */
+export async function open(page: Page, url: string, js: boolean) {
+  const response = await page.goto(url);
+  if (js) await waitForHydration(page);
+  return response;
+}
+
+export async function waitForHydration(page: Page) {
+  await page.locator('body[data-hydrated="true"]').waitFor({ state: 'attached' });
+}
+
+/**
+ * Clicks a submit button. Without JavaScript the form posts, the server redirects back, and
+ * this waits for the page it came back to; with JavaScript the action runs in place.
+ */
+async function submit(page: Page, button: Locator, js: boolean) {
+  if (js) {
+    await button.click();
+    return;
+  }
+  const loaded = page.waitForEvent('load');
+  await button.click();
+  await loaded;
+}
+
+export class Shop {
+  readonly navbar: Navbar;
+  readonly home: HomePage;
+  readonly product: ProductPage;
+  readonly cart: CartPage;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    this.navbar = new Navbar(page);
+    this.home = new HomePage(page, js);
+    this.product = new ProductPage(page, js);
+    this.cart = new CartPage(page, js);
+  }
+}
+
+export class Navbar {
+  readonly cartCount: Locator;
+  readonly cartLink: Locator;
+
+  constructor(readonly page: Page) {
+    this.cartCount = page.getByTestId('cart-count');
+    this.cartLink = page.getByRole('link', { name: /^Cart, \d+ items?$/ });
+  }
+}
+
+export class HomePage {
+  readonly cards: Locator;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    this.cards = page.getByTestId('product-card');
+  }
+
+  async goto(pageNumber?: number) {
+    return open(this.page, pageNumber ? `/?page=${pageNumber}` : '/', this.js);
+  }
+
+  pageLink(n: number) {
+    return this.page.getByRole('link', { name: `Page ${n}`, exact: true });
+  }
+
+  card(name: string) {
+    return this.cards.filter({ has: this.page.getByRole('heading', { name, exact: true }) });
+  }
+
+  /** Opens a product from its card. */
+  async openProduct(name: string) {
+    await this.card(name).getByRole('link').click();
+    await expect(this.page.getByRole('heading', { level: 1, name, exact: true })).toBeVisible();
+    if (this.js) await waitForHydration(this.page);
+  }
+}
+
+export class ProductPage {
+  readonly quantity: Locator;
+  readonly addButton: Locator;
+  readonly soldOutButton: Locator;
+  readonly status: Locator;
+  readonly price: Locator;
+  readonly recentlyViewed: Locator;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    this.quantity = page.getByLabel('Quantity', { exact: true });
+    this.addButton = page.getByRole('button', { name: 'Add to Cart' });
+    this.soldOutButton = page.getByRole('button', { name: 'Sold out' });
+    this.status = page.getByTestId('status');
+    this.price = page.getByTestId('product-price');
+    this.recentlyViewed = page.getByTestId('recently-viewed');
+  }
+
+  async goto(id: number) {
+    return open(this.page, `/product/${id}`, this.js);
+  }
+
+  heading(name: string) {
+    return this.page.getByRole('heading', { level: 1, name, exact: true });
+  }
+
+  /** Sets the quantity and presses "Add to Cart" (waiting for the redirect without JS). */
+  async add(qty: number) {
+    await this.quantity.fill(String(qty));
+    await submit(this.page, this.addButton, this.js);
+  }
+}
+
+export class CartPage {
+  readonly rows: Locator;
+  readonly total: Locator;
+  readonly empty: Locator;
+  readonly status: Locator;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    this.rows = page.getByTestId('cart-item');
+    this.total = page.getByTestId('cart-total');
+    this.empty = page.getByTestId('empty-cart');
+    this.status = page.getByTestId('status');
+  }
+
+  async goto() {
+    const response = await open(this.page, '/cart', this.js);
+    await expect(this.page.getByRole('heading', { level: 1, name: 'Your cart' })).toBeVisible();
+    return response;
+  }
+
+  row(name: string) {
+    return this.rows.filter({ has: this.page.getByRole('link', { name, exact: true }) });
+  }
+
+  quantityOf(name: string) {
+    return this.row(name).getByLabel(`Quantity of ${name}`, { exact: true });
+  }
+
+  lineTotal(name: string) {
+    return this.row(name).getByTestId('line-total');
+  }
+
+  async setQuantity(name: string, qty: number) {
+    await this.quantityOf(name).fill(String(qty));
+    await submit(this.page, this.row(name).getByRole('button', { name: 'Update' }), this.js);
+  }
+
+  async remove(name: string) {
+    await submit(this.page, this.row(name).getByRole('button', { name: 'Remove' }), this.js);
+  }
+}

@@ -1,0 +1,5 @@
+//! The layers around every request: ids and logs, security headers, write rate limits.
+
+pub mod logging;
+pub mod rate_limit;
+pub mod security;

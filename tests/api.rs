@@ -1,0 +1,625 @@
+//! The REST API through the real router: every endpoint, every bad input, on SQLite and
+//! (with `TEST_DATABASE_URL`) PostgreSQL.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::http::{app, app_with, get, post_json, post_raw, send, BASE};
+use common::TestDb;
+use serde_json::{json, Value};
+use shop::server::seed;
+
+async fn seeded(t: &TestDb) {
+    seed::seed_if_empty(&t.db, 48).await.unwrap();
+}
+
+fn keys(v: &Value) -> Vec<String> {
+    let mut k: Vec<String> = v.as_object().unwrap().keys().cloned().collect();
+    k.sort();
+    k
+}
+
+async fn product_list_is_the_original_shape(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    for path in ["/api/products/", "/api/products"] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::OK, "{path}");
+        let list = r.json();
+        let list = list.as_array().unwrap();
+        assert_eq!(list.len(), 48);
+        let ids: Vec<i64> = list.iter().map(|p| p["id"].as_i64().unwrap()).collect();
+        assert!(ids.windows(2).all(|w| w[0] < w[1]), "ordered by id");
+        let p = &list[0];
+        assert_eq!(
+            keys(p),
+            [
+                "created_at",
+                "description",
+                "id",
+                "image_url",
+                "name",
+                "price",
+                "stock",
+                "updated_at"
+            ]
+        );
+        let price = p["price"].as_str().unwrap();
+        assert!(
+            price
+                .split_once('.')
+                .is_some_and(|(_, cents)| cents.len() == 2),
+            "{price}"
+        );
+        assert!(p["image_url"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{BASE}/images/")));
+        let created = p["created_at"].as_str().unwrap();
+        assert!(
+            chrono::DateTime::parse_from_rfc3339(created).is_ok() && created.ends_with('Z'),
+            "{created}"
+        );
+    }
+}
+
+async fn product_pages_use_the_drf_envelope(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    let r = get(&app, "/api/products/?page=2&page_size=10").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    assert_eq!(keys(&body), ["count", "next", "previous", "results"]);
+    assert_eq!(body["count"], 48);
+    assert_eq!(body["results"].as_array().unwrap().len(), 10);
+    assert_eq!(
+        body["next"],
+        format!("{BASE}/api/products/?page=3&page_size=10")
+    );
+    assert_eq!(
+        body["previous"],
+        format!("{BASE}/api/products/?page=1&page_size=10")
+    );
+    let last = get(&app, "/api/products/?page=5&page_size=10").await.json();
+    assert_eq!(
+        (last["results"].as_array().unwrap().len(), &last["next"]),
+        (8, &Value::Null)
+    );
+    let first = get(&app, "/api/products/?page_size=100").await.json();
+    assert_eq!(
+        (
+            first["results"].as_array().unwrap().len(),
+            &first["previous"]
+        ),
+        (48, &Value::Null)
+    );
+    for (query, status) in [
+        ("page=0", StatusCode::BAD_REQUEST),
+        ("page=abc", StatusCode::BAD_REQUEST),
+        ("page=-1", StatusCode::BAD_REQUEST),
+        ("page_size=101", StatusCode::BAD_REQUEST),
+        ("page_size=0", StatusCode::BAD_REQUEST),
+        ("page=99", StatusCode::NOT_FOUND),
+    ] {
+        let r = get(&app, &format!("/api/products/?{query}")).await;
+        assert_eq!(r.status, status, "{query}");
+        assert!(!r.error().is_empty());
+    }
+}
+
+async fn one_product_or_404(t: &TestDb) {
+    let id = t.product("Mug", "19.9", 4).await;
+    let app = app(t);
+    for path in [
+        format!("/api/products/{id}/"),
+        format!("/api/products/{id}"),
+    ] {
+        let r = get(&app, &path).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let p = r.json();
+        assert_eq!(
+            (
+                p["id"].as_i64(),
+                p["name"].as_str(),
+                p["price"].as_str(),
+                p["stock"].as_i64()
+            ),
+            (Some(i64::from(id)), Some("Mug"), Some("19.90"), Some(4))
+        );
+    }
+    for path in [
+        "/api/products/999999/",
+        "/api/products/abc/",
+        "/api/products/99999999999999999999/",
+        "/api/products/-1/",
+    ] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(r.json(), json!({"error": "Not found"}));
+    }
+    let r = get(&app, "/api/nothing-here/").await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::NOT_FOUND, "Not found".to_string())
+    );
+}
+
+async fn cart_flow(t: &TestDb) {
+    let mug = t.product("Mug", "19.99", 10).await;
+    let pen = t.product("Pen", "2.50", 10).await;
+    let app = app(t);
+    let r = post_json(
+        &app,
+        "/api/cart/",
+        json!({"session_id": "abc", "product_id": mug, "quantity": 2}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
+    let item = r.json();
+    assert_eq!(
+        keys(&item),
+        [
+            "created_at",
+            "id",
+            "product",
+            "quantity",
+            "session_id",
+            "total_price",
+            "updated_at"
+        ]
+    );
+    assert_eq!(
+        (item["quantity"].as_i64(), item["total_price"].as_str()),
+        (Some(2), Some("39.98"))
+    );
+    assert_eq!(item["product"]["name"], "Mug");
+    assert_eq!(item["session_id"], "abc");
+    // A second add raises the same line; quantity defaults to 1; no trailing slash works too.
+    let again = post_json(
+        &app,
+        "/api/cart",
+        json!({"session_id": "abc", "product_id": mug}),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CREATED);
+    assert_eq!(
+        (
+            again.json()["id"].clone(),
+            again.json()["quantity"].as_i64()
+        ),
+        (item["id"].clone(), Some(3))
+    );
+    post_json(
+        &app,
+        "/api/cart/",
+        json!({"session_id": "abc", "product_id": pen, "quantity": 4}),
+    )
+    .await;
+
+    let cart = get(&app, "/api/cart/?session_id=abc").await;
+    assert_eq!(cart.status, StatusCode::OK);
+    let lines = cart.json();
+    let lines = lines.as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[1]["total_price"], "10.00");
+    assert_eq!(
+        get(&app, "/api/cart?session_id=nobody").await.json(),
+        json!([])
+    );
+
+    let updated = post_json(
+        &app,
+        "/api/cart/update/",
+        json!({"session_id": "abc", "product_id": pen, "quantity": 1}),
+    )
+    .await;
+    assert_eq!(
+        (updated.status, updated.json()["quantity"].as_i64()),
+        (StatusCode::OK, Some(1))
+    );
+    let zero = post_json(
+        &app,
+        "/api/cart/update/",
+        json!({"session_id": "abc", "product_id": pen, "quantity": 0}),
+    )
+    .await;
+    assert_eq!(zero.status, StatusCode::OK);
+    assert!(zero.json()["message"].is_string());
+
+    let removed = post_json(
+        &app,
+        "/api/cart/remove/",
+        json!({"session_id": "abc", "product_id": mug}),
+    )
+    .await;
+    assert_eq!(removed.status, StatusCode::OK);
+    assert_eq!(removed.json(), json!({"message": "Item removed from cart"}));
+    let again = post_json(
+        &app,
+        "/api/cart/remove",
+        json!({"session_id": "abc", "product_id": mug}),
+    )
+    .await;
+    assert_eq!(
+        (again.status, again.error()),
+        (StatusCode::NOT_FOUND, "Not found".to_string())
+    );
+    assert_eq!(
+        get(&app, "/api/cart/?session_id=abc").await.json(),
+        json!([])
+    );
+}
+
+async fn stock_limits_are_409_with_what_is_left(t: &TestDb) {
+    let id = t.product("Rare", "5.00", 3).await;
+    let app = app(t);
+    let r = post_json(
+        &app,
+        "/api/cart/",
+        json!({"session_id": "s", "product_id": id, "quantity": 4}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::CONFLICT, "Only 3 left".to_string())
+    );
+    for _ in 0..3 {
+        assert_eq!(
+            post_json(
+                &app,
+                "/api/cart/",
+                json!({"session_id": "s", "product_id": id})
+            )
+            .await
+            .status,
+            StatusCode::CREATED
+        );
+    }
+    let r = post_json(
+        &app,
+        "/api/cart/",
+        json!({"session_id": "s", "product_id": id}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert!(r.error().contains("no more"), "{}", r.error());
+    let r = post_json(
+        &app,
+        "/api/cart/update/",
+        json!({"session_id": "s", "product_id": id, "quantity": 9}),
+    )
+    .await;
+    assert_eq!(
+        (r.status, r.error()),
+        (StatusCode::CONFLICT, "Only 3 left".to_string())
+    );
+    assert_eq!(
+        get(&app, "/api/cart/?session_id=s").await.json()[0]["quantity"],
+        3
+    );
+}
+
+async fn bad_input_is_4xx_json_and_changes_nothing(t: &TestDb) {
+    let id = t.product("Mug", "5.00", 50).await;
+    let app = app(t);
+    let long = "x".repeat(256);
+    let cases: Vec<(&str, Value, StatusCode)> = vec![
+        (
+            "/api/cart/",
+            json!({"product_id": id, "quantity": 1}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "", "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "   ", "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": 42, "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": null, "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": long, "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": 0}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": -3}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": 1.5}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": "2"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": null}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": 9223372036854775808u64}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": id, "quantity": 9223372036854775807i64}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": 999999}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": 9223372036854775807i64}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": "1"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s", "product_id": 1.5}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/",
+            json!({"session_id": "s"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/update/",
+            json!({"session_id": "s", "product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/update/",
+            json!({"session_id": "s", "product_id": id, "quantity": -1}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/update/",
+            json!({"session_id": "s", "product_id": id, "quantity": 1}),
+            StatusCode::NOT_FOUND,
+        ),
+        (
+            "/api/cart/remove/",
+            json!({"session_id": "s"}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/remove/",
+            json!({"product_id": id}),
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            "/api/cart/remove/",
+            json!({"session_id": "s", "product_id": id}),
+            StatusCode::NOT_FOUND,
+        ),
+    ];
+    for (path, body, status) in cases {
+        let r = post_json(&app, path, body.clone()).await;
+        assert_eq!(r.status, status, "{path} {body}: {}", r.text());
+        assert!(!r.error().is_empty());
+    }
+    let raw: Vec<(&str, &[u8], StatusCode)> = vec![
+        (
+            "application/json",
+            b"{\"session_id\": \"s\", \"product_id\": ",
+            StatusCode::BAD_REQUEST,
+        ),
+        ("application/json", b"[1, 2]", StatusCode::BAD_REQUEST),
+        ("application/json", b"\"text\"", StatusCode::BAD_REQUEST),
+        ("application/json", b"", StatusCode::BAD_REQUEST),
+        (
+            "text/plain",
+            b"{\"session_id\": \"s\", \"product_id\": 1}",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "application/x-www-form-urlencoded",
+            b"session_id=s&product_id=1",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+        (
+            "multipart/form-data; boundary=x",
+            b"--x--",
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        ),
+    ];
+    for (content_type, body, status) in raw {
+        let r = post_raw(&app, "/api/cart/", content_type, body.to_vec()).await;
+        assert_eq!(r.status, status, "{content_type}: {}", r.text());
+        assert!(!r.error().is_empty());
+    }
+    let no_type = send(
+        &app,
+        Request::post("/api/cart/").body(Body::from("{}")).unwrap(),
+    )
+    .await;
+    assert_eq!(no_type.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    let huge = format!(
+        "{{\"session_id\": \"s\", \"product_id\": {id}, \"pad\": \"{}\"}}",
+        "x".repeat(1024 * 1024)
+    );
+    let r = post_raw(&app, "/api/cart/", "application/json", huge.into_bytes()).await;
+    assert_eq!(
+        (r.status, r.error()),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "Request body is too large".to_string()
+        )
+    );
+    for path in [
+        "/api/cart/",
+        "/api/cart/?session_id=",
+        "/api/cart/?session_id=%20%20",
+        &format!("/api/cart/?session_id={}", "y".repeat(256)),
+    ] {
+        let r = get(&app, path).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(!r.error().is_empty());
+    }
+    // Nothing above changed anything.
+    assert_eq!(get(&app, "/api/cart/?session_id=s").await.json(), json!([]));
+    assert_eq!(
+        get(&app, &format!("/api/products/{id}/")).await.json()["stock"],
+        50
+    );
+}
+
+async fn concurrent_adds_and_removes_through_http(t: &TestDb) {
+    let id = t.product("Hot", "1.00", 100).await;
+    let app = app(t);
+    let adds: Vec<_> = (0..30)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                post_json(
+                    &app,
+                    "/api/cart/",
+                    json!({"session_id": "c", "product_id": id, "quantity": 2}),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    for add in adds {
+        assert_eq!(add.await.unwrap(), StatusCode::CREATED);
+    }
+    let cart = get(&app, "/api/cart/?session_id=c").await.json();
+    assert_eq!(
+        (cart.as_array().unwrap().len(), cart[0]["quantity"].as_i64()),
+        (1, Some(60))
+    );
+    let removes: Vec<_> = (0..10)
+        .map(|_| {
+            let app = app.clone();
+            tokio::spawn(async move {
+                post_json(
+                    &app,
+                    "/api/cart/remove/",
+                    json!({"session_id": "c", "product_id": id}),
+                )
+                .await
+                .status
+            })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for remove in removes {
+        statuses.push(remove.await.unwrap());
+    }
+    assert_eq!(statuses.iter().filter(|s| **s == StatusCode::OK).count(), 1);
+    assert_eq!(
+        statuses
+            .iter()
+            .filter(|s| **s == StatusCode::NOT_FOUND)
+            .count(),
+        9
+    );
+}
+
+async fn cors_follows_the_allow_list(t: &TestDb) {
+    let app = app_with(t, &[("SHOP_CORS_ORIGINS", "https://partner.example")]);
+    let preflight = |origin: &str| {
+        Request::builder()
+            .method("OPTIONS")
+            .uri("/api/cart/")
+            .header("origin", origin)
+            .header("access-control-request-method", "POST")
+            .header("access-control-request-headers", "content-type")
+            .body(Body::empty())
+            .unwrap()
+    };
+    let allowed = send(&app, preflight("https://partner.example")).await;
+    assert!(allowed.status.is_success());
+    assert_eq!(
+        allowed.headers["access-control-allow-origin"],
+        "https://partner.example"
+    );
+    assert!(allowed.headers["access-control-allow-methods"]
+        .to_str()
+        .unwrap()
+        .contains("POST"));
+    let other = send(&app, preflight("https://evil.example")).await;
+    assert!(other.headers.get("access-control-allow-origin").is_none());
+    // Empty by default: same-origin only.
+    let default = send(&app_with(t, &[]), preflight("https://partner.example")).await;
+    assert!(default.headers.get("access-control-allow-origin").is_none());
+}
+
+async fn openapi_document_names_every_route(t: &TestDb) {
+    let r = get(&app(t), "/api/openapi.json").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let doc = r.json();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/api/products/", "get"),
+        ("/api/products/{id}/", "get"),
+        ("/api/cart/", "get"),
+        ("/api/cart/", "post"),
+        ("/api/cart/remove/", "post"),
+        ("/api/cart/update/", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    for schema in [
+        "Product",
+        "CartItem",
+        "ErrorBody",
+        "AddToCartRequest",
+        "ProductPageResponse",
+    ] {
+        assert!(schemas.contains_key(schema), "{schema} missing");
+    }
+    assert_eq!(schemas["Product"]["properties"]["price"]["type"], "string");
+}
+
+on_both_backends!(
+    product_list_is_the_original_shape,
+    product_pages_use_the_drf_envelope,
+    one_product_or_404,
+    cart_flow,
+    stock_limits_are_409_with_what_is_left,
+    bad_input_is_4xx_json_and_changes_nothing,
+    concurrent_adds_and_removes_through_http,
+    cors_follows_the_allow_list,
+    openapi_document_names_every_route,
+);

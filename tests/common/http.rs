@@ -1,0 +1,100 @@
+//! Driving the real axum router in-process, without a socket.
+
+use super::TestDb;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use leptos::config::LeptosOptions;
+use serde_json::Value;
+use shop::server::config::Config;
+use shop::server::{router, AppState};
+use std::sync::Arc;
+use tower::ServiceExt;
+
+pub const BASE: &str = "http://127.0.0.1:3000";
+
+pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    let config = Config::from_lookup(|k| vars.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()))
+        .expect("config");
+    let leptos_options = LeptosOptions::builder()
+        .output_name("shop")
+        .site_root("target/site")
+        .build();
+    router::build(AppState {
+        db: t.db.clone(),
+        leptos_options,
+        config: Arc::new(config),
+    })
+}
+
+pub fn app(t: &TestDb) -> Router {
+    app_with(t, &[])
+}
+
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body)
+            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
+    }
+
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    /// The `{"error": …}` message of a failure.
+    pub fn error(&self) -> String {
+        self.json()["error"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no error field: {}", self.text()))
+            .to_owned()
+    }
+}
+
+pub async fn send(app: &Router, request: Request<Body>) -> Reply {
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("router never fails");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes()
+        .to_vec();
+    Reply {
+        status,
+        headers,
+        body,
+    }
+}
+
+pub async fn get(app: &Router, uri: &str) -> Reply {
+    send(app, Request::get(uri).body(Body::empty()).unwrap()).await
+}
+
+pub async fn post_json(app: &Router, uri: &str, body: Value) -> Reply {
+    post_raw(app, uri, "application/json", body.to_string().into_bytes()).await
+}
+
+pub async fn post_raw(app: &Router, uri: &str, content_type: &str, body: Vec<u8>) -> Reply {
+    let request = Request::post(uri)
+        .header("content-type", content_type)
+        .body(Body::from(body))
+        .unwrap();
+    send(app, request).await
+}
