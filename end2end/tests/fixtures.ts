@@ -12,7 +12,10 @@ import { test as base, expect, type Locator, type Page } from '@playwright/test'
  */
 
 export type ShopFixtures = {
-  /** Console error texts matching one of these are not treated as failures. */
+  /**
+   * Console errors matching one of these are not failures. They are matched against the
+   * message followed by ` (at <url>:<line>)`, so a pattern can name the failing request.
+   */
   allowedConsoleErrors: RegExp[];
   /** Page objects bound to the test's page. */
   shop: Shop;
@@ -25,10 +28,10 @@ export const test = base.extend<ShopFixtures>({
     const problems: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() !== 'error') return;
-      const text = msg.text();
-      if (allowedConsoleErrors.some((re) => re.test(text))) return;
       const loc = msg.location();
-      problems.push(`console.error: ${text}${loc.url ? ` (at ${loc.url}:${loc.lineNumber})` : ''}`);
+      const text = `${msg.text()}${loc.url ? ` (at ${loc.url}:${loc.lineNumber})` : ''}`;
+      if (allowedConsoleErrors.some((re) => re.test(text))) return;
+      problems.push(`console.error: ${text}`);
     });
     page.on('pageerror', (err) => {
       problems.push(`pageerror: ${err.name}: ${err.message}`);

@@ -1,0 +1,231 @@
+//! The real server process: bad configuration, graceful shutdown with a request in flight,
+//! durability of acknowledged writes across `kill -9`, and two instances sharing PostgreSQL.
+#![cfg(feature = "ssr")]
+
+mod common;
+
+use common::process::{command, read_response, request, Server};
+use serde_json::Value;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+
+fn temp_sqlite(name: &str) -> (String, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("shop-process-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    (format!("sqlite://{}/shop.db?mode=rwc", dir.display()), dir)
+}
+
+fn seed(url: &str, count: &str) {
+    let out = command(url, "127.0.0.1:1")
+        .args(["seed", count])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn bad_configuration_is_one_clear_line() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let taken_addr = taken.local_addr().unwrap().to_string();
+    let (sqlite, dir) = temp_sqlite("badconf");
+    let cases = [
+        (
+            "mysql://localhost/x",
+            "127.0.0.1:0",
+            "DATABASE_URL must start with",
+        ),
+        (
+            "postgres://nobody@127.0.0.1:1/none",
+            "127.0.0.1:0",
+            "cannot open database",
+        ),
+        (sqlite.as_str(), taken_addr.as_str(), "cannot listen on"),
+    ];
+    for (url, addr, expected) in cases {
+        let out = command(url, addr).arg("serve").output().unwrap();
+        assert_eq!(out.status.code(), Some(1), "{url} {addr}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let last = stderr.lines().last().unwrap_or("");
+        assert!(
+            last.starts_with("shop: ") && last.contains(expected),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+    let out = command(&sqlite, "127.0.0.1:0")
+        .env("LEPTOS_SITE_ADDR", "nowhere")
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    drop(taken);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// SIGTERM while a request is in flight: the request still completes, then the process exits 0.
+#[tokio::test]
+async fn shutdown_finishes_the_request_in_flight() {
+    let (url, dir) = temp_sqlite("shutdown");
+    seed(&url, "3");
+    let mut server = Server::start(&url, &[]).await;
+    // Start a request whose body is still arriving, so it is in flight when the signal comes.
+    let body = r#"{"session_id": "in-flight", "product_id": 1, "quantity": 1}"#;
+    let mut stream = TcpStream::connect(&server.addr).await.unwrap();
+    let head = format!(
+        "POST /api/cart/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&body.as_bytes()[..10]).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    // New connections are refused once shutdown began...
+    assert!(request(&server.addr, "GET", "/health", None).await.is_err());
+    // ...but the one in flight completes.
+    stream.write_all(&body.as_bytes()[10..]).await.unwrap();
+    let (status, reply) = read_response(stream).await.unwrap();
+    assert_eq!(status, 201, "{reply}");
+    let exit = tokio::task::spawn_blocking(move || server.child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "{exit:?}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Every add the API acknowledged before `kill -9` is there after a restart.
+#[tokio::test]
+async fn acknowledged_adds_survive_kill_9() {
+    let (url, dir) = temp_sqlite("kill9");
+    seed(&url, "48");
+    let server = Server::start(&url, &[]).await;
+    let addr = server.addr.clone();
+    let writer = tokio::spawn(async move {
+        let mut acknowledged = Vec::new();
+        for n in 0.. {
+            let body =
+                format!(r#"{{"session_id": "durable-{n}", "product_id": 1, "quantity": 1}}"#);
+            match request(&addr, "POST", "/api/cart/", Some(&body)).await {
+                Ok((201, _)) => acknowledged.push(n),
+                _ => break,
+            }
+        }
+        acknowledged
+    });
+    tokio::time::sleep(Duration::from_millis(700)).await;
+    server.signal("KILL");
+    let acknowledged = writer.await.unwrap();
+    assert!(
+        acknowledged.len() > 5,
+        "only {} adds before the kill",
+        acknowledged.len()
+    );
+    drop(server);
+    let restarted = Server::start(&url, &[]).await;
+    for n in &acknowledged {
+        let (status, body) = request(
+            &restarted.addr,
+            "GET",
+            &format!("/api/cart/?session_id=durable-{n}"),
+            None,
+        )
+        .await
+        .unwrap();
+        let lines: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            (status, lines.as_array().map(Vec::len)),
+            (200, Some(1)),
+            "acknowledged add {n} was lost"
+        );
+    }
+    eprintln!(
+        "{} acknowledged adds all survived kill -9",
+        acknowledged.len()
+    );
+    drop(restarted);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Two server processes on one PostgreSQL serve the same carts consistently.
+#[tokio::test]
+async fn two_instances_share_carts_on_postgres() {
+    let Some(t) = common::postgres().await else {
+        return;
+    };
+    let url = {
+        let admin = std::env::var("TEST_DATABASE_URL").unwrap();
+        let (base, _) = admin.rsplit_once('/').unwrap();
+        let name: String = sea_orm::ConnectionTrait::query_one_raw(
+            &t.db,
+            sea_orm::Statement::from_string(
+                sea_orm::DbBackend::Postgres,
+                "SELECT current_database() AS name",
+            ),
+        )
+        .await
+        .unwrap()
+        .unwrap()
+        .try_get("", "name")
+        .unwrap();
+        format!("{base}/{name}")
+    };
+    seed(&url, "48");
+    let a = Server::start(&url, &[]).await;
+    let b = Server::start(&url, &[]).await;
+    let add = r#"{"session_id": "shared", "product_id": 1, "quantity": 1}"#;
+    assert_eq!(
+        request(&a.addr, "POST", "/api/cart/", Some(add))
+            .await
+            .unwrap()
+            .0,
+        201
+    );
+    let (_, seen) = request(&b.addr, "GET", "/api/cart/?session_id=shared", None)
+        .await
+        .unwrap();
+    let seen: Value = serde_json::from_str(&seen).unwrap();
+    assert_eq!(
+        seen[0]["quantity"], 1,
+        "an add through one instance is seen through the other"
+    );
+    // Concurrent adds through both instances sum exactly into one line (product 1 has 64 in stock).
+    let mut tasks = Vec::new();
+    for i in 0..40 {
+        let addr = if i % 2 == 0 {
+            a.addr.clone()
+        } else {
+            b.addr.clone()
+        };
+        tasks.push(tokio::spawn(async move {
+            request(&addr, "POST", "/api/cart/", Some(add))
+                .await
+                .unwrap()
+                .0
+        }));
+    }
+    let mut statuses = Vec::new();
+    for task in tasks {
+        statuses.push(task.await.unwrap());
+    }
+    let (_, seen) = request(&a.addr, "GET", "/api/cart/?session_id=shared", None)
+        .await
+        .unwrap();
+    let seen: Value = serde_json::from_str(&seen).unwrap();
+    let created = statuses.iter().filter(|s| **s == 201).count() as i64;
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        (seen.as_array().unwrap().len(), seen[0]["quantity"].as_i64()),
+        (1, Some(1 + created))
+    );
+    drop((a, b));
+    t.finish().await;
+}
