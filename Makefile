@@ -33,7 +33,7 @@ e2e:
 
 ## Live reload while developing (debug build, http://127.0.0.1:3000).
 dev: setup
-	cargo leptos watch -- --seed-demo
+	cargo leptos watch -- serve --seed-demo
 
 lint:
 	cargo fmt --all -- --check

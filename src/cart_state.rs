@@ -15,6 +15,8 @@ pub struct CartContext {
     pub add: ServerAction<AddToCart>,
     pub update: ServerAction<UpdateCartItem>,
     pub remove: ServerAction<RemoveFromCart>,
+    /// The product the last add (with JavaScript) was for, so a page only reports its own.
+    last_added: RwSignal<Option<i32>>,
     refreshes: RwSignal<u64>,
 }
 
@@ -28,6 +30,12 @@ impl CartContext {
         let update = ServerAction::<UpdateCartItem>::new();
         let remove = ServerAction::<RemoveFromCart>::new();
         let refreshes = RwSignal::new(0u64);
+        let last_added = RwSignal::new(None);
+        Effect::new(move |_| {
+            if let Some(input) = add.input().get() {
+                last_added.set(Some(input.product_id));
+            }
+        });
         let cart = Resource::new(
             move || {
                 (
@@ -44,6 +52,7 @@ impl CartContext {
             add,
             update,
             remove,
+            last_added,
             refreshes,
         };
         provide_context(ctx);
@@ -81,6 +90,21 @@ impl CartContext {
         Signal::derive(move || {
             this.add.pending().get() || this.update.pending().get() || this.remove.pending().get()
         })
+    }
+
+    /// The outcome of the last add, if it was for `product_id`. A form posted without
+    /// JavaScript comes back to its own page, so an outcome with no known product is shown.
+    pub fn add_outcome(
+        &self,
+        product_id: i32,
+    ) -> Option<Result<crate::model::CartItem, ShopError>> {
+        let outcome = self.add.value().get()?;
+        let for_this = match (&outcome, self.last_added.get()) {
+            (Ok(item), _) => item.product.id == product_id,
+            (Err(_), Some(last)) => last == product_id,
+            (Err(_), None) => true,
+        };
+        for_this.then_some(outcome)
     }
 
     /// Reloads the cart from the server.

@@ -100,7 +100,7 @@ export class Navbar {
 
   constructor(readonly page: Page) {
     this.cartCount = page.getByTestId('cart-count');
-    this.cartLink = page.getByRole('link', { name: /^Cart, \d+ items?$/ });
+    this.cartLink = page.getByRole('link', { name: /^Cart \d+ items$/ });
   }
 }
 

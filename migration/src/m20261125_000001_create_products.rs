@@ -23,7 +23,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Products::Name).string_len(200).not_null())
                     .col(ColumnDef::new(Products::Description).text().not_null())
-                    .col(&mut money_column(backend, Products::Price))
+                    .col(money_column(backend, Products::Price))
                     .col(
                         ColumnDef::new(Products::ImageUrl)
                             .string_len(500)

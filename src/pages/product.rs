@@ -51,19 +51,16 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let product_id = product.id;
     let sold_out = product.stock <= 0;
     let price = format_money(product.price);
-    // The add action is shared by every product page: only speak of this product's result,
-    // and forget it when the shopper moves on.
     let outcome = Signal::derive(move || {
-        add.value().get().and_then(|result| match result {
-            Ok(item) if item.product.id == product_id => Some(Ok(format!(
-                "Added to cart. You now have {} in your cart.",
-                item.quantity
-            ))),
-            Ok(_) => None,
-            Err(err) => Some(Err(err)),
+        cart.add_outcome(product_id).map(|result| {
+            result.map(|item| {
+                format!(
+                    "Added to cart. You now have {} in your cart.",
+                    item.quantity
+                )
+            })
         })
     });
-    on_cleanup(move || add.value().set(None));
     let description = format!("{}, {}. {}", product.name, price, product.description);
     view! {
         <Title text=product.name.clone()/>

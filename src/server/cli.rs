@@ -79,6 +79,13 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         .map_err(|e| format!("Leptos configuration: {e}"))?
         .leptos_options;
     leptos_options.site_addr = config.addr;
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        // A release built by cargo-leptos leaves its asset hashes beside the binary.
+        leptos_options.hash_files = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|dir| dir.join(&*leptos_options.hash_file)))
+            .is_some_and(|file| file.exists());
+    }
     let db = db::connect(&config.database_url).await?;
     if seed_demo {
         let inserted = seed::seed_if_empty(&db, seed::demo_size())

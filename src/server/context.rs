@@ -66,6 +66,27 @@ pub fn ensure_same_origin() -> Result<(), ShopError> {
     }
 }
 
+/// Gives a failed server function the error's own status (409 for stock, 403 for a
+/// cross-site request…) instead of the framework's blanket 500. A form posted without
+/// JavaScript keeps its redirect back to the page, which carries the error instead.
+pub fn with_status<T>(result: Result<T, ShopError>) -> Result<T, ShopError> {
+    if let Err(err) = &result {
+        let is_form_post = request_parts().is_ok_and(|parts| {
+            parts
+                .headers
+                .get(header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| v.contains("text/html"))
+        });
+        if let (false, Some(response)) =
+            (is_form_post, use_context::<leptos_axum::ResponseOptions>())
+        {
+            response.set_status(err.status_code());
+        }
+    }
+    result
+}
+
 /// `host[:port]` of a URL or origin.
 fn host_of(url: &str) -> &str {
     let rest = url.split_once("://").map_or(url, |(_, rest)| rest);

@@ -2,7 +2,7 @@
 //! functions, static files, probes, and the layers around them.
 
 use crate::app::{shell, App};
-use crate::server::middleware::{logging, rate_limit, security};
+use crate::server::middleware::{caching, logging, rate_limit, security};
 use crate::server::{health, rest, session, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -63,6 +63,7 @@ pub fn build(state: AppState) -> Router {
         .merge(site)
         .with_state(state)
         .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn(caching::cache_headers))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
             rate_limit::limit_writes,
