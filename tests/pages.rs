@@ -149,7 +149,7 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
         vec![],
     ] {
         let r = call_server_fn(&app, "/_fn/cart/add", &form, &session, &headers).await;
-        assert!(!r.status.is_success(), "{headers:?} was accepted");
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}");
         let r = call_server_fn(
             &app,
             "/_fn/cart/remove",
@@ -158,8 +158,20 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
             &headers,
         )
         .await;
-        assert!(!r.status.is_success());
+        assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}");
     }
+    assert_eq!(api_cart_count(&app, &session).await, 2);
+    // With JavaScript, a refusal answers with its own status and says why.
+    let over = call_server_fn(
+        &app,
+        "/_fn/cart/add",
+        &format!("product_id={id}&quantity=4"),
+        &session,
+        &own,
+    )
+    .await;
+    assert_eq!(over.status, StatusCode::CONFLICT);
+    assert_eq!(over.text(), r#"{"OutOfStock":{"available":3}}"#);
     assert_eq!(api_cart_count(&app, &session).await, 2);
 
     // Without JavaScript a form post comes back to the page, with the error in the URL.
