@@ -15,6 +15,8 @@ pub const MAX_SESSION_ID_LEN: usize = 255;
 /// Most units of one product a single request may ask for; keeps sums far from overflow.
 pub const MAX_QUANTITY: i64 = 10_000;
 
+/// The browser never shows timestamps, so the WASM build skips parsing them (they arrive and
+/// are ignored): that keeps chrono's parser out of the bundle, about 8 KB of brotli.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Product {
@@ -27,7 +29,9 @@ pub struct Product {
     pub price: Decimal,
     pub image_url: String,
     pub stock: i32,
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     pub updated_at: DateTime<Utc>,
 }
 
@@ -42,7 +46,9 @@ pub struct CartItem {
     #[serde(with = "money")]
     #[cfg_attr(feature = "ssr", schema(value_type = String, example = "39.80"))]
     pub total_price: Decimal,
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     pub created_at: DateTime<Utc>,
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     pub updated_at: DateTime<Utc>,
 }
 

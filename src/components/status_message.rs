@@ -1,4 +1,5 @@
 use crate::error::ShopError;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 /// The outcome of a cart action, announced to screen readers: success politely, failure
@@ -11,12 +12,12 @@ pub fn StatusMessage(
         <div class="status-area" aria-live="polite">
             {move || match outcome.get() {
                 Some(Ok(message)) => {
-                    view! { <p class="status status-ok" role="status" data-testid="status">{message}</p> }.into_any()
+                    EitherOf3::A(view! { <p class="status status-ok" role="status" data-testid="status">{message}</p> })
                 }
                 Some(Err(err)) => {
-                    view! { <p class="status status-error" role="alert" data-testid="status">{err.to_string()}</p> }.into_any()
+                    EitherOf3::B(view! { <p class="status status-error" role="alert" data-testid="status">{err.to_string()}</p> })
                 }
-                None => ().into_any(),
+                None => EitherOf3::C(()),
             }}
         </div>
     }

@@ -1,6 +1,7 @@
 use crate::cart_state::CartContext;
 use crate::components::status_message::StatusMessage;
 use crate::model::{format_money, CartItem};
+use leptos::either::EitherOf3;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -42,15 +43,15 @@ pub fn CartPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || Suspend::new(async move {
                 match cart.cart.await {
-                    Ok(c) if c.items.is_empty() => view! {
+                    Ok(c) if c.items.is_empty() => EitherOf3::A(view! {
                         <div class="empty-state" data-testid="empty-cart">
                             <p>"Your cart is empty."</p>
                             <a class="button button-primary" href="/">"Continue shopping"</a>
                         </div>
-                    }.into_any(),
+                    }),
                     Ok(c) => {
                         let total = format_money(c.total());
-                        view! {
+                        EitherOf3::B(view! {
                             <ul class="cart-lines">
                                 {c.items.into_iter().map(|item| view! { <CartLine item/> }).collect_view()}
                             </ul>
@@ -59,11 +60,11 @@ pub fn CartPage() -> impl IntoView {
                                 <strong class="price price-large" data-testid="cart-total">{total}</strong>
                             </div>
                             <a class="link-back" href="/">"← Continue shopping"</a>
-                        }.into_any()
+                        })
                     }
-                    Err(err) => view! {
+                    Err(err) => EitherOf3::C(view! {
                         <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
-                    }.into_any(),
+                    }),
                 }
             })}
         </Transition>

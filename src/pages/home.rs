@@ -1,5 +1,6 @@
 use crate::components::{pagination::Pagination, product_card::ProductCard};
 use crate::server_fns::list_products;
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
@@ -24,26 +25,26 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
             {move || Suspend::new(async move {
                 match products.await {
-                    Ok(listing) if listing.items.is_empty() => view! {
+                    Ok(listing) if listing.items.is_empty() => EitherOf3::A(view! {
                         <div class="empty-state">
                             <p>"There are no products on this page."</p>
                             <a class="button" href="/">"Back to the first page"</a>
                         </div>
-                    }.into_any(),
+                    }),
                     Ok(listing) => {
                         let page_count = listing.page_count();
                         let page = listing.page;
-                        view! {
+                        EitherOf3::B(view! {
                             <p class="result-count">{format!("{} products", listing.total)}</p>
                             <ul class="product-grid" data-testid="product-list">
                                 {listing.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
                             </ul>
                             <Pagination page page_count/>
-                        }.into_any()
+                        })
                     }
-                    Err(err) => view! {
+                    Err(err) => EitherOf3::C(view! {
                         <p class="status status-error" role="alert">{format!("Could not load products: {err}")}</p>
-                    }.into_any(),
+                    }),
                 }
             })}
         </Transition>

@@ -6,6 +6,7 @@ use crate::error::ShopError;
 use crate::model::{format_money, Product};
 use crate::pages::not_found::NotFound;
 use crate::server_fns::get_product;
+use leptos::either::EitherOf3;
 use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -31,13 +32,13 @@ pub fn ProductPage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
             {move || Suspend::new(async move {
                 match product.await {
-                    Ok(product) => view! { <ProductDetail product/> }.into_any(),
-                    Err(ShopError::NotFound) => view! {
+                    Ok(product) => EitherOf3::A(view! { <ProductDetail product/> }),
+                    Err(ShopError::NotFound) => EitherOf3::B(view! {
                         <NotFound message="We couldn't find that product. It may have been removed."/>
-                    }.into_any(),
-                    Err(err) => view! {
+                    }),
+                    Err(err) => EitherOf3::C(view! {
                         <p class="status status-error" role="alert">{format!("Could not load the product: {err}")}</p>
-                    }.into_any(),
+                    }),
                 }
             })}
         </Transition>
