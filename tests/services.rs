@@ -307,18 +307,31 @@ async fn deleting_a_product_deletes_its_lines(t: &TestDb) {
     assert_eq!(cart_lines(t).await, 0);
 }
 
+/// Runs `n` copies of `op` at once, each on its own task, and collects their results.
+async fn concurrently<T, F, Fut>(t: &TestDb, n: usize, op: F) -> Vec<Result<T, ShopError>>
+where
+    T: Send + 'static,
+    F: Fn(Arc<sea_orm::DatabaseConnection>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ShopError>> + Send + 'static,
+{
+    let db = Arc::new(t.db.clone());
+    let tasks: Vec<_> = (0..n).map(|_| tokio::spawn(op(db.clone()))).collect();
+    let mut results = Vec::with_capacity(n);
+    for task in tasks {
+        results.push(task.await.unwrap());
+    }
+    results
+}
+
 /// 50 concurrent adds of 1 to one session end as one line of 50.
 async fn concurrent_adds_never_lose_an_update(t: &TestDb) {
     let id = t.product("Popular", "2.00", 100).await;
-    let db = Arc::new(t.db.clone());
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let db = db.clone();
-            tokio::spawn(async move { cart::add_to_cart(db.as_ref(), "busy", id, 1).await })
-        })
-        .collect();
-    for task in tasks {
-        task.await.unwrap().unwrap();
+    let results = concurrently(t, 50, |db| async move {
+        cart::add_to_cart(db.as_ref(), "busy", id, 1).await
+    })
+    .await;
+    for result in results {
+        result.unwrap();
     }
     let c = cart::get_cart(&t.db, "busy").await.unwrap();
     assert_eq!((c.items.len(), c.count()), (1, 50), "{}", t.backend);
@@ -328,16 +341,13 @@ async fn concurrent_adds_never_lose_an_update(t: &TestDb) {
 /// refusals, and nothing else goes wrong.
 async fn concurrent_adds_stop_exactly_at_stock(t: &TestDb) {
     let id = t.product("Scarce", "2.00", 20).await;
-    let db = Arc::new(t.db.clone());
-    let tasks: Vec<_> = (0..50)
-        .map(|_| {
-            let db = db.clone();
-            tokio::spawn(async move { cart::add_to_cart(db.as_ref(), "busy", id, 1).await })
-        })
-        .collect();
+    let results = concurrently(t, 50, |db| async move {
+        cart::add_to_cart(db.as_ref(), "busy", id, 1).await
+    })
+    .await;
     let (mut ok, mut refused) = (0, 0);
-    for task in tasks {
-        match task.await.unwrap() {
+    for result in results {
+        match result {
             Ok(_) => ok += 1,
             Err(ShopError::OutOfStock { .. }) => refused += 1,
             Err(other) => panic!("unexpected error {other:?} on {}", t.backend),
@@ -351,17 +361,10 @@ async fn concurrent_adds_stop_exactly_at_stock(t: &TestDb) {
 async fn concurrent_removes_succeed_once(t: &TestDb) {
     let id = t.product("Once", "2.00", 5).await;
     cart::add_to_cart(&t.db, "s", id, 1).await.unwrap();
-    let db = Arc::new(t.db.clone());
-    let tasks: Vec<_> = (0..10)
-        .map(|_| {
-            let db = db.clone();
-            tokio::spawn(async move { cart::remove_from_cart(db.as_ref(), "s", id).await })
-        })
-        .collect();
-    let mut results = Vec::new();
-    for task in tasks {
-        results.push(task.await.unwrap());
-    }
+    let results = concurrently(t, 10, |db| async move {
+        cart::remove_from_cart(db.as_ref(), "s", id).await
+    })
+    .await;
     assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
     assert!(results
         .iter()
