@@ -75,12 +75,18 @@ def wrk(path, script=None):
 
 
 POST_SCRIPT = """
+-- Every request is a new session; each wrk thread numbers its own, so they never collide.
+threads = 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+end
 counter = 0
 ids = {IDS}
 request = function()
   counter = counter + 1
   local body = string.format('{"session_id":"bench-%d-%d","product_id":%d,"quantity":1}',
-    math.random(1, 1000000), counter, ids[(counter % #ids) + 1])
+    tid, counter, ids[(counter % #ids) + 1])
   return wrk.format("POST", "/api/cart/", {["Content-Type"] = "application/json"}, body)
 end
 """
@@ -91,7 +97,8 @@ def run_size(products, workdir):
     url = f"sqlite://{db}?mode=rwc"
     subprocess.run([BIN, "seed", str(products)], env=env_for(url), check=True, capture_output=True)
     started = time.monotonic()
-    server = subprocess.Popen([BIN, "serve"], env=env_for(url), stderr=subprocess.PIPE)
+    log = open(os.path.join(workdir, f"server-{products}.log"), "w")
+    server = subprocess.Popen([BIN, "serve"], env=env_for(url), stdout=log, stderr=log)
     try:
         while True:
             try:

@@ -11,11 +11,14 @@ pub const SERVER_FN_PREFIX: &str = "/_fn";
 #[server(prefix = "/_fn", endpoint = "products")]
 pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
     use crate::model::PAGE_SIZE;
-    use crate::server::{context, services::catalogue};
+    use crate::server::context;
     context::with_status(
         async {
             let state = context::app_state()?;
-            catalogue::list_products(&state.db, page.max(1), PAGE_SIZE).await
+            state
+                .catalogue
+                .page(&state.db, page.max(1), PAGE_SIZE)
+                .await
         }
         .await,
     )
@@ -23,11 +26,11 @@ pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
 
 #[server(prefix = "/_fn", endpoint = "product")]
 pub async fn get_product(id: i32) -> Result<Product, ShopError> {
-    use crate::server::{context, services::catalogue};
+    use crate::server::context;
     context::with_status(
         async {
             let state = context::app_state()?;
-            catalogue::get_product(&state.db, id).await
+            state.catalogue.product(&state.db, id).await
         }
         .await,
     )

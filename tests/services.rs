@@ -371,7 +371,55 @@ async fn concurrent_removes_succeed_once(t: &TestDb) {
         .all(|r| r.is_ok() || *r == Err(ShopError::NotFound)));
 }
 
+async fn set_stock(t: &TestDb, id: i32, stock: i32) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    product::Entity::update_many()
+        .col_expr(product::Column::Stock, Expr::value(stock))
+        .filter(product::Column::Id.eq(id))
+        .exec(&t.db)
+        .await
+        .unwrap();
+}
+
+async fn catalogue_cache_serves_until_invalidated_or_expired(t: &TestDb) {
+    use shop::server::services::catalogue_cache::CatalogueCache;
+    use std::time::Duration;
+    let id = t.product("Cached", "5.00", 3).await;
+    let cache = CatalogueCache::new(Duration::from_secs(60));
+    assert_eq!(cache.product(&t.db, id).await.unwrap().stock, 3);
+    let all = cache.all(&t.db).await.unwrap();
+    assert_eq!(cache.page(&t.db, 1, 24).await.unwrap().items[0].stock, 3);
+    // A change behind the cache's back (another process) is not seen yet...
+    set_stock(t, id, 7).await;
+    assert_eq!(cache.product(&t.db, id).await.unwrap().stock, 3);
+    assert!(
+        Arc::ptr_eq(&all, &cache.all(&t.db).await.unwrap()),
+        "the same list while cached"
+    );
+    // ...until this process invalidates,
+    cache.invalidate();
+    assert_eq!(cache.product(&t.db, id).await.unwrap().stock, 7);
+    assert_eq!(cache.page(&t.db, 1, 24).await.unwrap().items[0].stock, 7);
+    assert!(!Arc::ptr_eq(&all, &cache.all(&t.db).await.unwrap()));
+    // ...or the entry expires.
+    let short = CatalogueCache::new(Duration::from_millis(50));
+    assert_eq!(short.product(&t.db, id).await.unwrap().stock, 7);
+    set_stock(t, id, 9).await;
+    tokio::time::sleep(Duration::from_millis(80)).await;
+    assert_eq!(short.product(&t.db, id).await.unwrap().stock, 9);
+    // Zero turns it off; failures are never cached.
+    let off = CatalogueCache::new(Duration::ZERO);
+    set_stock(t, id, 11).await;
+    assert_eq!(off.product(&t.db, id).await.unwrap().stock, 11);
+    assert_eq!(
+        cache.product(&t.db, 999_999).await,
+        Err(ShopError::NotFound)
+    );
+}
+
 on_both_backends!(
+    catalogue_cache_serves_until_invalidated_or_expired,
     migrations_are_idempotent_and_reversible,
     prices_are_exact,
     schema_refuses_bad_rows,

@@ -61,7 +61,7 @@ fn init_tracing(config: &Config) -> Result<(), String> {
 }
 
 async fn seed_command(config: &Config, count: usize) -> Result<(), String> {
-    let db = db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url, config.sqlite_full_sync).await?;
     let inserted = seed::seed_if_empty(&db, count)
         .await
         .map_err(|e| format!("seeding failed: {e}"))?;
@@ -86,7 +86,7 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
             .and_then(|exe| exe.parent().map(|dir| dir.join(&*leptos_options.hash_file)))
             .is_some_and(|file| file.exists());
     }
-    let db = db::connect(&config.database_url).await?;
+    let db = db::connect(&config.database_url, config.sqlite_full_sync).await?;
     if seed_demo {
         let inserted = seed::seed_if_empty(&db, seed::demo_size())
             .await
@@ -100,11 +100,7 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = config.addr;
     let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
-    let state = AppState {
-        db: db.clone(),
-        leptos_options,
-        config: Arc::new(config),
-    };
+    let state = AppState::new(db.clone(), leptos_options, config);
     let app = router::build(state);
     tracing::info!("listening on http://{addr}");
     // On SIGTERM/SIGINT axum stops accepting and waits for in-flight requests; the deadline

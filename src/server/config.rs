@@ -35,6 +35,11 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// `SHOP_SHUTDOWN_GRACE_SECS`: how long in-flight requests may finish on shutdown (default 20).
     pub shutdown_grace_secs: u64,
+    /// `SHOP_CATALOGUE_CACHE_SECS`: how long catalogue reads are cached (default 5; 0 = off).
+    /// Other instances' product changes show within this time.
+    pub catalogue_cache_secs: u64,
+    /// `SHOP_SQLITE_SYNC`: `normal` (default) or `full`; see `db.rs`.
+    pub sqlite_full_sync: bool,
 }
 
 impl Config {
@@ -85,6 +90,14 @@ impl Config {
             .map_err(|_| "SHOP_WRITE_RATE_LIMIT is too large".to_owned())?;
         let request_timeout_secs = number("SHOP_REQUEST_TIMEOUT_SECS", 30)?.max(1);
         let shutdown_grace_secs = number("SHOP_SHUTDOWN_GRACE_SECS", 20)?;
+        let catalogue_cache_secs = number("SHOP_CATALOGUE_CACHE_SECS", 5)?;
+        let sqlite_full_sync = match get("SHOP_SQLITE_SYNC").as_deref().map(str::trim) {
+            None | Some("normal") => false,
+            Some("full") => true,
+            Some(other) => {
+                return Err(format!("SHOP_SQLITE_SYNC {other:?} must be normal or full"))
+            }
+        };
         Ok(Self {
             database_url,
             addr,
@@ -95,6 +108,8 @@ impl Config {
             write_rate_limit,
             request_timeout_secs,
             shutdown_grace_secs,
+            catalogue_cache_secs,
+            sqlite_full_sync,
         })
     }
 }
@@ -129,6 +144,7 @@ mod tests {
             .contains("LEPTOS_SITE_ADDR"));
         assert!(config(&[("SHOP_LOG_FORMAT", "xml")]).is_err());
         assert!(config(&[("SHOP_PUBLIC_URL", "ftp://x")]).is_err());
+        assert!(config(&[("SHOP_SQLITE_SYNC", "off")]).is_err());
         assert!(config(&[("SHOP_WRITE_RATE_LIMIT", "lots")])
             .unwrap_err()
             .contains("SHOP_WRITE_RATE_LIMIT"));

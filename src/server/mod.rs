@@ -25,4 +25,24 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub leptos_options: LeptosOptions,
     pub config: Arc<config::Config>,
+    pub catalogue: Arc<services::catalogue_cache::CatalogueCache>,
+    /// The REST full list's JSON, rendered once per cached catalogue.
+    pub api_list_body: Arc<rest::products::FullListBody>,
+}
+
+impl AppState {
+    pub fn new(
+        db: DatabaseConnection,
+        leptos_options: LeptosOptions,
+        config: config::Config,
+    ) -> Self {
+        let ttl = std::time::Duration::from_secs(config.catalogue_cache_secs);
+        Self {
+            db,
+            leptos_options,
+            config: Arc::new(config),
+            catalogue: Arc::new(services::catalogue_cache::CatalogueCache::new(ttl)),
+            api_list_body: Arc::default(),
+        }
+    }
 }

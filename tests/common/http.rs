@@ -9,7 +9,6 @@ use leptos::config::LeptosOptions;
 use serde_json::Value;
 use shop::server::config::Config;
 use shop::server::{router, AppState};
-use std::sync::Arc;
 use tower::ServiceExt;
 
 pub const BASE: &str = "http://127.0.0.1:3000";
@@ -25,11 +24,7 @@ pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
         .output_name("shop")
         .site_root("target/site")
         .build();
-    router::build(AppState {
-        db: t.db.clone(),
-        leptos_options,
-        config: Arc::new(config),
-    })
+    router::build(AppState::new(t.db.clone(), leptos_options, config))
 }
 
 pub fn app(t: &TestDb) -> Router {

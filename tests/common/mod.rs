@@ -40,7 +40,7 @@ pub async fn sqlite() -> TestDb {
     std::fs::create_dir_all(&dir).expect("temp dir");
     let path = dir.join(format!("{}.db", unique_name("t")));
     let url = format!("sqlite://{}?mode=rwc", path.display());
-    let db = shop::server::db::connect(&url)
+    let db = shop::server::db::connect(&url, false)
         .await
         .expect("sqlite test database");
     eprintln!("backend: sqlite ({})", path.display());
@@ -74,7 +74,7 @@ pub async fn postgres() -> Option<TestDb> {
         .await
         .expect("create test database");
     admin.close().await.ok();
-    let db = shop::server::db::connect(&format!("{base}/{name}"))
+    let db = shop::server::db::connect(&format!("{base}/{name}"), false)
         .await
         .expect("postgres test database");
     eprintln!("backend: postgres ({name})");

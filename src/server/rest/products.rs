@@ -3,12 +3,43 @@
 use super::api_product;
 use crate::error::ShopError;
 use crate::model::Product;
-use crate::server::services::catalogue;
 use crate::server::AppState;
+use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
+use std::sync::{Arc, Mutex};
+
+/// The full list's JSON body, rendered once for each list the catalogue cache hands out
+/// (the same `Arc` while it is cached), so a large catalogue is not serialised per request.
+#[derive(Default)]
+pub struct FullListBody(Mutex<Option<(Arc<Vec<Product>>, Bytes)>>);
+
+impl FullListBody {
+    fn render(&self, list: &Arc<Vec<Product>>, base_url: &str) -> Result<Bytes, ShopError> {
+        let mut slot = self
+            .0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some((source, body)) = slot.as_ref() {
+            if Arc::ptr_eq(source, list) {
+                return Ok(body.clone());
+            }
+        }
+        let products: Vec<Product> = list
+            .iter()
+            .map(|p| api_product(p.clone(), base_url))
+            .collect();
+        let body = Bytes::from(serde_json::to_vec(&products).map_err(|e| {
+            tracing::error!(error = %e, "serialising the product list");
+            ShopError::Internal
+        })?);
+        *slot = Some((list.clone(), body.clone()));
+        Ok(body)
+    }
+}
 
 /// DRF's page envelope, returned when `page` or `page_size` is given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -56,13 +87,13 @@ pub async fn products_index(
         }
     }
     if page.is_none() && page_size.is_none() {
-        let products = catalogue::all_products(&state.db).await?;
-        let products: Vec<Product> = products.into_iter().map(|p| api_product(p, base)).collect();
-        return Ok(Json(products).into_response());
+        let list = state.catalogue.all(&state.db).await?;
+        let body = state.api_list_body.render(&list, base)?;
+        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
     }
     let page = page.unwrap_or(1);
     let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
-    let listing = catalogue::list_products(&state.db, page, page_size).await?;
+    let listing = state.catalogue.page(&state.db, page, page_size).await?;
     let last_page = listing.page_count();
     if page > last_page {
         return Err(ShopError::NotFound);
@@ -106,6 +137,6 @@ pub async fn products_show(
     Path(id): Path<String>,
 ) -> Result<Json<Product>, ShopError> {
     let id: i32 = id.parse().map_err(|_| ShopError::NotFound)?;
-    let product = catalogue::get_product(&state.db, id).await?;
+    let product = state.catalogue.product(&state.db, id).await?;
     Ok(Json(api_product(product, &state.config.public_url)))
 }

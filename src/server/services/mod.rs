@@ -3,3 +3,4 @@
 
 pub mod cart;
 pub mod catalogue;
+pub mod catalogue_cache;
