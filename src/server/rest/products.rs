@@ -10,33 +10,43 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Serialize;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 /// The full list's JSON body, rendered once for each list the catalogue cache hands out
 /// (the same `Arc` while it is cached), so a large catalogue is not serialised per request.
+/// Rendering runs off the async workers; concurrent requests wait for the one render.
 #[derive(Default)]
-pub struct FullListBody(Mutex<Option<(Arc<Vec<Product>>, Bytes)>>);
+pub struct FullListBody(tokio::sync::Mutex<Option<(Arc<Vec<Product>>, Bytes)>>);
 
 impl FullListBody {
-    fn render(&self, list: &Arc<Vec<Product>>, base_url: &str) -> Result<Bytes, ShopError> {
-        let mut slot = self
-            .0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+    async fn render(&self, list: Arc<Vec<Product>>, base_url: &str) -> Result<Bytes, ShopError> {
+        let mut slot = self.0.lock().await;
         if let Some((source, body)) = slot.as_ref() {
-            if Arc::ptr_eq(source, list) {
+            if Arc::ptr_eq(source, &list) {
                 return Ok(body.clone());
             }
         }
-        let products: Vec<Product> = list
-            .iter()
-            .map(|p| api_product(p.clone(), base_url))
-            .collect();
-        let body = Bytes::from(serde_json::to_vec(&products).map_err(|e| {
-            tracing::error!(error = %e, "serialising the product list");
-            ShopError::Internal
-        })?);
-        *slot = Some((list.clone(), body.clone()));
+        let (source, base_url) = (list.clone(), base_url.to_owned());
+        let rendered = tokio::task::spawn_blocking(move || {
+            let products: Vec<Product> = list
+                .iter()
+                .map(|p| api_product(p.clone(), &base_url))
+                .collect();
+            serde_json::to_vec(&products)
+        })
+        .await;
+        let body = match rendered {
+            Ok(Ok(json)) => Bytes::from(json),
+            Ok(Err(e)) => {
+                tracing::error!(error = %e, "serialising the product list");
+                return Err(ShopError::Internal);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "rendering the product list");
+                return Err(ShopError::Internal);
+            }
+        };
+        *slot = Some((source, body.clone()));
         Ok(body)
     }
 }
@@ -88,7 +98,7 @@ pub async fn products_index(
     }
     if page.is_none() && page_size.is_none() {
         let list = state.catalogue.all(&state.db).await?;
-        let body = state.api_list_body.render(&list, base)?;
+        let body = state.api_list_body.render(list, base).await?;
         return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
     }
     let page = page.unwrap_or(1);

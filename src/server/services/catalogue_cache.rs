@@ -32,6 +32,9 @@ struct Maps {
 pub struct CatalogueCache {
     ttl: Duration,
     maps: Mutex<Maps>,
+    /// One load at a time per kind of entry: when an entry expires under load, one request
+    /// reloads it and the others wait for its result instead of all loading at once.
+    loading: [tokio::sync::Mutex<()>; 3],
 }
 
 impl CatalogueCache {
@@ -39,6 +42,7 @@ impl CatalogueCache {
         Self {
             ttl,
             maps: Mutex::default(),
+            loading: Default::default(),
         }
     }
 
@@ -59,8 +63,21 @@ impl CatalogueCache {
         };
     }
 
+    fn cached<K: Hash + Eq, V: Clone>(
+        &self,
+        map: fn(&mut Maps) -> &mut Map<K, V>,
+        key: &K,
+    ) -> Result<V, u64> {
+        let mut maps = self.maps();
+        match map(&mut maps).get(key) {
+            Some((value, stored)) if stored.elapsed() < self.ttl => Ok(value.clone()),
+            _ => Err(maps.generation),
+        }
+    }
+
     async fn read_through<K, V, Fut>(
         &self,
+        kind: usize,
         map: fn(&mut Maps) -> &mut Map<K, V>,
         key: K,
         load: impl FnOnce() -> Fut,
@@ -73,14 +90,14 @@ impl CatalogueCache {
         if self.ttl.is_zero() {
             return load().await;
         }
-        let generation = {
-            let mut maps = self.maps();
-            if let Some((value, stored)) = map(&mut maps).get(&key) {
-                if stored.elapsed() < self.ttl {
-                    return Ok(value.clone());
-                }
-            }
-            maps.generation
+        if let Ok(value) = self.cached(map, &key) {
+            return Ok(value);
+        }
+        let _loading = self.loading[kind].lock().await;
+        // Another request may have loaded it while this one waited.
+        let generation = match self.cached(map, &key) {
+            Ok(value) => return Ok(value),
+            Err(generation) => generation,
         };
         let value = load().await?;
         let mut maps = self.maps();
@@ -95,8 +112,13 @@ impl CatalogueCache {
     }
 
     pub async fn product(&self, db: &impl ConnectionTrait, id: i32) -> Result<Product, ShopError> {
-        self.read_through(|m| &mut m.products, id, || catalogue::get_product(db, id))
-            .await
+        self.read_through(
+            0,
+            |m| &mut m.products,
+            id,
+            || catalogue::get_product(db, id),
+        )
+        .await
     }
 
     pub async fn page(
@@ -106,6 +128,7 @@ impl CatalogueCache {
         page_size: u64,
     ) -> Result<ProductPage, ShopError> {
         self.read_through(
+            1,
             |m| &mut m.pages,
             (page, page_size),
             || catalogue::list_products(db, page, page_size),
@@ -117,6 +140,7 @@ impl CatalogueCache {
     /// derive and keep their own results from it (see the REST list).
     pub async fn all(&self, db: &impl ConnectionTrait) -> Result<Arc<Vec<Product>>, ShopError> {
         self.read_through(
+            2,
             |m| &mut m.all,
             (),
             || async { catalogue::all_products(db).await.map(Arc::new) },
