@@ -1,24 +1,44 @@
+use leptos::either::Either;
 use leptos::prelude::*;
+
+/// Pages worth a link: the first, the last, and two either side of the current one.
+/// `None` marks a gap ("…").
+pub fn page_window(page: u64, page_count: u64) -> Vec<Option<u64>> {
+    let mut shown: Vec<Option<u64>> = Vec::new();
+    for n in 1..=page_count {
+        let near = n.abs_diff(page) <= 2;
+        if n == 1 || n == page_count || near {
+            shown.push(Some(n));
+        } else if shown.last().is_some_and(Option::is_some) {
+            shown.push(None);
+        }
+    }
+    shown
+}
 
 /// Plain links (`/?page=N`), so paging works without JavaScript too.
 #[component]
 pub fn Pagination(page: u64, page_count: u64) -> impl IntoView {
     let link = |n: u64| format!("/?page={n}");
-    let pages = (1..=page_count)
-        .map(|n| {
-            let current = n == page;
-            view! {
-                <li>
-                    <a
-                        href=link(n)
-                        class:current=current
-                        aria-current=current.then_some("page")
-                        aria-label=format!("Page {n}")
-                    >
-                        {n}
-                    </a>
-                </li>
+    let pages = page_window(page, page_count)
+        .into_iter()
+        .map(|entry| match entry {
+            Some(n) => {
+                let current = n == page;
+                Either::Left(view! {
+                    <li>
+                        <a
+                            href=link(n)
+                            class:current=current
+                            aria-current=current.then_some("page")
+                            aria-label=format!("Page {n}")
+                        >
+                            {n}
+                        </a>
+                    </li>
+                })
             }
+            None => Either::Right(view! { <li class="gap" aria-hidden="true">"…"</li> }),
         })
         .collect_view();
     view! {
@@ -29,5 +49,37 @@ pub fn Pagination(page: u64, page_count: u64) -> impl IntoView {
                 {(page < page_count).then(|| view! { <li><a href=link(page + 1) rel="next">"Next →"</a></li> })}
             </ul>
         </nav>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::page_window;
+
+    #[test]
+    fn windows_long_page_lists() {
+        assert_eq!(page_window(1, 2), vec![Some(1), Some(2)]);
+        assert_eq!(
+            page_window(1, 417),
+            vec![Some(1), Some(2), Some(3), None, Some(417)]
+        );
+        assert_eq!(
+            page_window(10, 417),
+            vec![
+                Some(1),
+                None,
+                Some(8),
+                Some(9),
+                Some(10),
+                Some(11),
+                Some(12),
+                None,
+                Some(417)
+            ]
+        );
+        assert_eq!(
+            page_window(4, 5),
+            vec![Some(1), Some(2), Some(3), Some(4), Some(5)]
+        );
     }
 }
