@@ -12,7 +12,9 @@ use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::{provide_context, use_context};
-use leptos_axum::{generate_route_list, handle_server_fns_with_context, LeptosRoutes};
+use leptos_axum::{
+    generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
+};
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -37,7 +39,17 @@ fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static
 }
 
 pub fn build(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    build_with_routes(state, route_list())
+}
+
+/// The list of Leptos routes, found by rendering the app once.
+pub fn route_list() -> Vec<AxumRouteListing> {
+    generate_route_list(App)
+}
+
+/// [`build`] with a route list made earlier: tests that build many routers make it once, as
+/// generating it renders the app, which must not overlap another test's page render.
+pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Router {
     let context = leptos_context(&state);
     let app_shell = {
         let options = state.leptos_options.clone();

@@ -6,9 +6,11 @@ use axum::http::{HeaderMap, Request, StatusCode};
 use axum::Router;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
+use leptos_axum::AxumRouteListing;
 use serde_json::Value;
 use shop::server::config::Config;
 use shop::server::{router, AppState};
+use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const BASE: &str = "http://127.0.0.1:3000";
@@ -24,7 +26,10 @@ pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
         .output_name("shop")
         .site_root("target/site")
         .build();
-    router::build(AppState::new(t.db.clone(), leptos_options, config))
+    // Made once per test binary: see `router::build_with_routes`.
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    let routes = ROUTES.get_or_init(router::route_list).clone();
+    router::build_with_routes(AppState::new(t.db.clone(), leptos_options, config), routes)
 }
 
 pub fn app(t: &TestDb) -> Router {
