@@ -229,3 +229,89 @@ async fn two_instances_share_carts_on_postgres() {
     drop((a, b));
     t.finish().await;
 }
+
+/// A request that takes longer than the configured timeout is answered 408.
+#[tokio::test]
+async fn slow_requests_time_out() {
+    let (url, dir) = temp_sqlite("timeout");
+    seed(&url, "3");
+    let server = Server::start(&url, &[("SHOP_REQUEST_TIMEOUT_SECS", "1")]).await;
+    let mut stream = TcpStream::connect(&server.addr).await.unwrap();
+    // Promise a body and never send it.
+    let head = "POST /api/cart/ HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{";
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let (status, _) = tokio::time::timeout(Duration::from_secs(10), read_response(stream))
+        .await
+        .expect("the server answered")
+        .unwrap();
+    assert_eq!(status, 408);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// JSON log lines: one per request with method, path, status, latency and request id, and
+/// nothing of session ids, cookies or bodies.
+#[tokio::test]
+async fn request_logs_are_json_lines_without_secrets() {
+    let (url, dir) = temp_sqlite("logs");
+    seed(&url, "3");
+    let secret = "s3cr3t-session-4711";
+    let mut server =
+        Server::start(&url, &[("SHOP_LOG_FORMAT", "json"), ("RUST_LOG", "info")]).await;
+    let body = format!(r#"{{"session_id": "{secret}", "product_id": 1}}"#);
+    assert_eq!(
+        request(&server.addr, "POST", "/api/cart/", Some(&body))
+            .await
+            .unwrap()
+            .0,
+        201
+    );
+    let query = format!("/api/cart/?session_id={secret}");
+    assert_eq!(
+        request(&server.addr, "GET", &query, None).await.unwrap().0,
+        200
+    );
+    let mut stream = TcpStream::connect(&server.addr).await.unwrap();
+    let cookie = format!(
+        "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\nCookie: shop_session={secret}\r\n\r\n"
+    );
+    stream.write_all(cookie.as_bytes()).await.unwrap();
+    assert_eq!(read_response(stream).await.unwrap().0, 200);
+    server.signal("TERM");
+    let output = tokio::task::spawn_blocking(move || {
+        let mut stderr = String::new();
+        use std::io::Read;
+        server
+            .child
+            .stderr
+            .take()
+            .unwrap()
+            .read_to_string(&mut stderr)
+            .unwrap();
+        stderr
+    })
+    .await
+    .unwrap();
+    assert!(
+        !output.contains(secret),
+        "a session id reached the log:\n{output}"
+    );
+    let lines: Vec<Value> = output
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap_or_else(|e| panic!("not JSON ({e}): {line}")))
+        .collect();
+    let requests: Vec<&Value> = lines.iter().filter(|l| l["message"] == "request").collect();
+    let paths: Vec<&str> = requests.iter().filter_map(|l| l["path"].as_str()).collect();
+    assert!(
+        paths.contains(&"/api/cart/") && paths.contains(&"/"),
+        "{paths:?}"
+    );
+    for line in requests {
+        for field in ["method", "path", "status", "latency_ms", "request_id"] {
+            assert!(!line[field].is_null(), "{field} missing in {line}");
+        }
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}

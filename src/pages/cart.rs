@@ -99,12 +99,24 @@ fn CartLine(item: CartItem) -> impl IntoView {
                     value=item.quantity
                     required
                 />
-                <button type="submit" class="button">"Update"</button>
+                <button
+                    type="submit"
+                    class="button"
+                    aria-busy=move || cart.update.pending().get().to_string()
+                >
+                    "Update"
+                </button>
             </ActionForm>
             <span class="price line-total" data-testid="line-total">{format_money(item.total_price)}</span>
             <ActionForm action=cart.remove attr:class="remove-form">
                 <input type="hidden" name="product_id" value=product.id/>
-                <button type="submit" class="button button-quiet">"Remove"</button>
+                <button
+                    type="submit"
+                    class="button button-quiet"
+                    aria-busy=move || cart.remove.pending().get().to_string()
+                >
+                    "Remove"
+                </button>
             </ActionForm>
         </li>
     }
