@@ -6,3 +6,4 @@ pub mod product_card;
 pub mod recently_viewed;
 pub mod status_message;
 pub mod stock_badge;
+pub mod submit_button;

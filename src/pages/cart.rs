@@ -1,5 +1,6 @@
 use crate::cart_state::CartContext;
 use crate::components::status_message::StatusMessage;
+use crate::components::submit_button::SubmitButton;
 use crate::model::{format_money, CartItem};
 use leptos::either::EitherOf3;
 use leptos::form::ActionForm;
@@ -99,24 +100,14 @@ fn CartLine(item: CartItem) -> impl IntoView {
                     value=item.quantity
                     required
                 />
-                <button
-                    type="submit"
-                    class="button"
-                    aria-busy=move || cart.update.pending().get().to_string()
-                >
-                    "Update"
-                </button>
+                <SubmitButton pending=cart.update.pending() class="button">"Update"</SubmitButton>
             </ActionForm>
             <span class="price line-total" data-testid="line-total">{format_money(item.total_price)}</span>
             <ActionForm action=cart.remove attr:class="remove-form">
                 <input type="hidden" name="product_id" value=product.id/>
-                <button
-                    type="submit"
-                    class="button button-quiet"
-                    aria-busy=move || cart.remove.pending().get().to_string()
-                >
+                <SubmitButton pending=cart.remove.pending() class="button button-quiet">
                     "Remove"
-                </button>
+                </SubmitButton>
             </ActionForm>
         </li>
     }

@@ -2,6 +2,7 @@ use crate::cart_state::CartContext;
 use crate::components::recently_viewed::RecentlyViewed;
 use crate::components::status_message::StatusMessage;
 use crate::components::stock_badge::StockBadge;
+use crate::components::submit_button::SubmitButton;
 use crate::error::ShopError;
 use crate::model::{format_money, Product};
 use crate::pages::not_found::NotFound;
@@ -103,14 +104,9 @@ fn ProductDetail(product: Product) -> impl IntoView {
                             disabled=sold_out
                         />
                     </div>
-                    <button
-                        type="submit"
-                        class="button button-primary"
-                        disabled=move || sold_out || add.pending().get()
-                        aria-busy=move || add.pending().get().to_string()
-                    >
+                    <SubmitButton pending=add.pending() class="button button-primary" disabled=sold_out>
                         {if sold_out { "Sold out" } else { "Add to Cart" }}
-                    </button>
+                    </SubmitButton>
                 </ActionForm>
                 <StatusMessage outcome/>
             </div>
