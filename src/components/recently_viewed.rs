@@ -59,23 +59,33 @@ pub fn RecentlyViewed(current: Product) -> impl IntoView {
     }
     #[cfg(not(feature = "hydrate"))]
     let _ = current;
-    view! {
-        <Show when=move || !shown.with(Vec::is_empty)>
-            <section class="recently-viewed" aria-labelledby="recently-viewed-title" data-testid="recently-viewed">
-                <h2 id="recently-viewed-title">"Recently viewed"</h2>
-                <ul class="recent-list">
-                    <For each=move || shown.get() key=|p| p.id let:p>
-                        <li>
-                            <a href=format!("/product/{}", p.id)>
-                                <img src=p.image_url.clone() alt=p.name.clone() width="120" height="90" loading="lazy"/>
-                                <span class="recent-name">{p.name.clone()}</span>
-                                <span class="price">{p.price.clone()}</span>
-                            </a>
-                        </li>
-                    </For>
-                </ul>
-            </section>
-        </Show>
+    // The strip is written once after hydration and holds at most eight links: a plain
+    // re-render is enough (a keyed <For> would add its diffing code to the WASM).
+    move || {
+        let items = shown.get();
+        (!items.is_empty()).then(|| {
+            view! {
+                <section class="recently-viewed" aria-labelledby="recently-viewed-title" data-testid="recently-viewed">
+                    <h2 id="recently-viewed-title">"Recently viewed"</h2>
+                    <ul class="recent-list">
+                        {items
+                            .into_iter()
+                            .map(|p| {
+                                view! {
+                                    <li>
+                                        <a href=format!("/product/{}", p.id)>
+                                            <img src=p.image_url alt=p.name.clone() width="120" height="90" loading="lazy"/>
+                                            <span class="recent-name">{p.name}</span>
+                                            <span class="price">{p.price}</span>
+                                        </a>
+                                    </li>
+                                }
+                            })
+                            .collect_view()}
+                    </ul>
+                </section>
+            }
+        })
     }
 }
 
