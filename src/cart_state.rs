@@ -1,13 +1,13 @@
 //! The cart state (the design's CartContext): one source of truth for the navbar and the
-//! pages. The cart is a resource the server renders and the client refetches after every
-//! cart action; the actions are server actions, so their forms also work without JavaScript.
+//! pages. The cart (its items, count and total: see [`Cart`]) is a resource the server
+//! renders and the client refetches after every cart action; add, set quantity and remove
+//! are server actions, so their forms also work without JavaScript.
 
 use crate::error::ShopError;
 use crate::model::Cart;
 use crate::server_fns::{get_cart, AddToCart, RemoveFromCart, UpdateCartItem};
 use leptos::prelude::*;
 use leptos_router::hooks::use_url;
-use rust_decimal::Decimal;
 
 #[derive(Clone, Copy)]
 pub struct CartContext {
@@ -17,7 +17,6 @@ pub struct CartContext {
     pub remove: ServerAction<RemoveFromCart>,
     /// The product the last add (with JavaScript) was for, so a page only reports its own.
     last_added: RwSignal<Option<i32>>,
-    refreshes: RwSignal<u64>,
 }
 
 impl CartContext {
@@ -29,7 +28,6 @@ impl CartContext {
         let add = ServerAction::<AddToCart>::new();
         let update = ServerAction::<UpdateCartItem>::new();
         let remove = ServerAction::<RemoveFromCart>::new();
-        let refreshes = RwSignal::new(0u64);
         let last_added = RwSignal::new(None);
         Effect::new(move |_| {
             if let Some(input) = add.input().get() {
@@ -42,7 +40,6 @@ impl CartContext {
                     add.version().get(),
                     update.version().get(),
                     remove.version().get(),
-                    refreshes.get(),
                 )
             },
             |_| get_cart(),
@@ -53,7 +50,6 @@ impl CartContext {
             update,
             remove,
             last_added,
-            refreshes,
         };
         provide_context(ctx);
         ctx
@@ -61,27 +57,6 @@ impl CartContext {
 
     pub fn get() -> Self {
         expect_context()
-    }
-
-    /// The cart as last loaded (empty until then, or when it failed to load).
-    fn current(&self) -> Cart {
-        self.cart.get().and_then(Result::ok).unwrap_or_default()
-    }
-
-    pub fn items(&self) -> Signal<Vec<crate::model::CartItem>> {
-        let this = *self;
-        Signal::derive(move || this.current().items)
-    }
-
-    /// Units in the cart.
-    pub fn count(&self) -> Signal<i64> {
-        let this = *self;
-        Signal::derive(move || this.current().count())
-    }
-
-    pub fn total(&self) -> Signal<Decimal> {
-        let this = *self;
-        Signal::derive(move || this.current().total())
     }
 
     /// True while a cart action runs.
@@ -105,10 +80,5 @@ impl CartContext {
             (Err(_), None) => true,
         };
         for_this.then_some(outcome)
-    }
-
-    /// Reloads the cart from the server.
-    pub fn refresh(&self) {
-        self.refreshes.update(|n| *n += 1);
     }
 }

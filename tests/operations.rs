@@ -77,6 +77,9 @@ async fn pages_carry_security_headers(t: &TestDb) {
     assert_eq!(r.headers[header::X_FRAME_OPTIONS], "DENY");
     let api = get(&app, "/api/products/").await;
     assert_eq!(api.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+    // Pages show the shopper's own cart, and the API their own data: never a shared cache.
+    assert_eq!(r.headers[header::CACHE_CONTROL], "private, no-cache");
+    assert_eq!(api.headers[header::CACHE_CONTROL], "private, no-cache");
 }
 
 async fn probes_report_process_and_database(t: &TestDb) {

@@ -53,7 +53,7 @@ pub fn CartPage() -> impl IntoView {
                     Ok(c) => {
                         let total = format_money(c.total());
                         EitherOf3::B(view! {
-                            <ul class="cart-lines">
+                            <ul class="cart-lines" aria-busy=move || cart.loading().get().to_string()>
                                 {c.items.into_iter().map(|item| view! { <CartLine item/> }).collect_view()}
                             </ul>
                             <div class="cart-summary">
@@ -64,7 +64,11 @@ pub fn CartPage() -> impl IntoView {
                         })
                     }
                     Err(err) => EitherOf3::C(view! {
-                        <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
+                        <div class="empty-state">
+                            <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
+                            // A plain link: it works without JavaScript, and needs no code in the WASM.
+                            <a class="button" href="/cart">"Try again"</a>
+                        </div>
                     }),
                 }
             })}
