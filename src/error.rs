@@ -17,6 +17,9 @@ pub enum ShopError {
     /// A cross-site request tried to change a cart (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
+    /// The route exists but not for this method (HTTP 405).
+    #[error("Method not allowed")]
+    MethodNotAllowed,
     /// The request body is not JSON (HTTP 415).
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -72,6 +75,7 @@ mod server_side {
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::OutOfStock { .. } => StatusCode::CONFLICT,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
+                Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
                 Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,

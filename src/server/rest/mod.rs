@@ -35,7 +35,9 @@ pub fn router(config: &Config) -> Router<AppState> {
             .route(path, handler);
     }
     router
+        .method_not_allowed_fallback(|| async { ShopError::MethodNotAllowed })
         .route("/api", any(api_not_found))
+        .route("/api/", any(api_not_found))
         .route("/api/{*rest}", any(api_not_found))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(cors_layer(&config.cors_origins))
