@@ -1,6 +1,7 @@
 //! The one error type of the shop. Services return it, server functions carry it to the
 //! browser (it is serialisable), and the REST API turns it into a status and `{"error": …}`.
 
+use crate::model::order::{FieldErrors, UnavailableLine};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -8,6 +9,19 @@ pub enum ShopError {
     /// The input is malformed or out of range (HTTP 400).
     #[error("{0}")]
     Invalid(String),
+    /// Some fields of a form or body are wrong (HTTP 400): field path → message for people
+    /// (see [`crate::model::order::FieldErrors`]).
+    #[error("{}", fields_message(.0))]
+    InvalidFields(FieldErrors),
+    /// The payment provider declined; the message says why (HTTP 402).
+    #[error("{0}")]
+    PaymentDeclined(String),
+    /// Some cart lines cannot be had at checkout: each product and what is left (HTTP 409).
+    #[error("{}", unavailable_message(.0))]
+    Unavailable(Vec<UnavailableLine>),
+    /// An `Idempotency-Key` came back with a different request (HTTP 422).
+    #[error("This Idempotency-Key was already used with a different request")]
+    IdempotencyKeyReused,
     /// The product or cart line does not exist (HTTP 404).
     #[error("Not found")]
     NotFound,
@@ -44,6 +58,21 @@ fn out_of_stock_message(available: i32) -> String {
     }
 }
 
+fn fields_message(fields: &FieldErrors) -> String {
+    match fields.len() {
+        1 => fields.values().next().cloned().unwrap_or_default(),
+        n => format!("Please correct the {n} fields marked"),
+    }
+}
+
+fn unavailable_message(lines: &[UnavailableLine]) -> String {
+    let each: Vec<String> = lines.iter().map(UnavailableLine::message).collect();
+    format!(
+        "Some items in your cart are no longer available. {}.",
+        each.join(". ")
+    )
+}
+
 impl ShopError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
@@ -71,7 +100,10 @@ mod server_side {
     impl ShopError {
         pub fn status_code(&self) -> StatusCode {
             match self {
-                Self::Invalid(_) => StatusCode::BAD_REQUEST,
+                Self::Invalid(_) | Self::InvalidFields(_) => StatusCode::BAD_REQUEST,
+                Self::PaymentDeclined(_) => StatusCode::PAYMENT_REQUIRED,
+                Self::Unavailable(_) => StatusCode::CONFLICT,
+                Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::NotFound => StatusCode::NOT_FOUND,
                 Self::OutOfStock { .. } => StatusCode::CONFLICT,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -94,8 +126,23 @@ mod server_side {
 
     impl axum::response::IntoResponse for ShopError {
         fn into_response(self) -> axum::response::Response {
-            let body = axum::Json(serde_json::json!({ "error": self.to_string() }));
-            (self.status_code(), body).into_response()
+            let mut body = serde_json::json!({ "error": self.to_string() });
+            match &self {
+                Self::InvalidFields(fields) => body["fields"] = serde_json::json!(fields),
+                Self::Unavailable(lines) => {
+                    body["unavailable"] = lines
+                        .iter()
+                        .map(|l| {
+                            serde_json::json!({
+                                "product_id": l.product_id,
+                                "available": l.available,
+                            })
+                        })
+                        .collect();
+                }
+                _ => {}
+            }
+            (self.status_code(), axum::Json(body)).into_response()
         }
     }
 }

@@ -6,6 +6,8 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub mod order;
+
 /// Products on one page of the storefront's catalogue.
 pub const PAGE_SIZE: u64 = 24;
 /// The most the REST API hands out in one page.

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_create_products;
 mod m20261125_000002_create_cart_items;
+mod m20261130_000003_create_orders;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_create_products::Migration),
             Box::new(m20261125_000002_create_cart_items::Migration),
+            Box::new(m20261130_000003_create_orders::Migration),
         ]
     }
 }

@@ -2,7 +2,7 @@
 //! fills an empty catalogue. Failures end the process with one line and a non-zero code.
 
 use crate::server::config::{Config, LogFormat};
-use crate::server::{db, router, seed, AppState};
+use crate::server::{db, jobs, mail, router, seed, AppState};
 use std::future::IntoFuture;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -101,7 +101,13 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = config.addr;
     let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
+    let mailer = Arc::new(mail::Mailer::from_config(&config)?);
+    let job_settings = jobs::JobSettings {
+        pending_order_timeout: std::time::Duration::from_secs(config.pending_order_timeout_secs),
+        sweep_interval: std::time::Duration::from_secs(config.sweep_interval_secs),
+    };
     let state = AppState::new(db.clone(), leptos_options, config);
+    let jobs = jobs::start(db.clone(), mailer, state.catalogue.clone(), job_settings);
     let app = router::build(state);
     tracing::info!("listening on http://{addr}");
     // On SIGTERM/SIGINT axum stops accepting and waits for in-flight requests; the deadline
@@ -126,7 +132,8 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         result = server.into_future() => result.map_err(|e| format!("server error: {e}"))?,
         () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
     }
-    tracing::info!("shutting down: closing the database pool");
+    tracing::info!("shutting down: stopping background jobs, closing the database pool");
+    jobs.stop(std::time::Duration::from_secs(10)).await;
     db.close()
         .await
         .map_err(|e| format!("closing the database: {e}"))

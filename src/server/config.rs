@@ -5,6 +5,8 @@ use std::net::SocketAddr;
 /// Where the embedded database lives unless `DATABASE_URL` says otherwise.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/shop.db?mode=rwc";
 pub const DEFAULT_ADDR: &str = "127.0.0.1:3000";
+pub const DEFAULT_MAIL_DIR: &str = "data/mail";
+pub const DEFAULT_MAIL_FROM: &str = "Harbor & Pine <orders@harborandpine.example>";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LogFormat {
@@ -40,6 +42,18 @@ pub struct Config {
     pub catalogue_cache_secs: u64,
     /// `SHOP_SQLITE_SYNC`: `normal` (default) or `full`; see `db.rs`.
     pub sqlite_full_sync: bool,
+    /// `SHOP_SMTP_URL`: send email over SMTP (`smtp://host:port`, `smtps://user:pass@host`,
+    /// `smtp://host?tls=required`). Unset: email is written to files in `mail_dir`.
+    pub smtp_url: Option<String>,
+    /// `SHOP_MAIL_DIR`: where `.eml` files go without SMTP (default `data/mail`).
+    pub mail_dir: String,
+    /// `SHOP_MAIL_FROM`: the sender of the shop's email.
+    pub mail_from: String,
+    /// `SHOP_PENDING_ORDER_TIMEOUT_SECS`: an order still waiting for its payment after this
+    /// long is cancelled and restocked by the sweep (default 900).
+    pub pending_order_timeout_secs: u64,
+    /// `SHOP_SWEEP_INTERVAL_SECS`: how often the sweep runs (default 60).
+    pub sweep_interval_secs: u64,
 }
 
 impl Config {
@@ -98,6 +112,12 @@ impl Config {
                 return Err(format!("SHOP_SQLITE_SYNC {other:?} must be normal or full"))
             }
         };
+        let pending_order_timeout_secs = number("SHOP_PENDING_ORDER_TIMEOUT_SECS", 900)?;
+        // Shorter than a payment provider may take to answer would cancel orders being paid.
+        if pending_order_timeout_secs < 60 {
+            return Err("SHOP_PENDING_ORDER_TIMEOUT_SECS must be at least 60".to_owned());
+        }
+        let sweep_interval_secs = number("SHOP_SWEEP_INTERVAL_SECS", 60)?.max(1);
         Ok(Self {
             database_url,
             addr,
@@ -110,6 +130,13 @@ impl Config {
             shutdown_grace_secs,
             catalogue_cache_secs,
             sqlite_full_sync,
+            smtp_url: get("SHOP_SMTP_URL").map(|u| u.trim().to_owned()),
+            mail_dir: get("SHOP_MAIL_DIR").unwrap_or_else(|| DEFAULT_MAIL_DIR.to_owned()),
+            mail_from: get("SHOP_MAIL_FROM")
+                .map(|f| f.trim().to_owned())
+                .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
+            pending_order_timeout_secs,
+            sweep_interval_secs,
         })
     }
 }
@@ -135,6 +162,10 @@ mod tests {
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
         assert!(c.cors_origins.is_empty());
         assert_eq!(c.log_format, LogFormat::Text);
+        assert_eq!(c.smtp_url, None);
+        assert_eq!(c.mail_dir, "data/mail");
+        assert_eq!(c.pending_order_timeout_secs, 900);
+        assert_eq!(c.sweep_interval_secs, 60);
     }
 
     #[test]
@@ -145,6 +176,9 @@ mod tests {
         assert!(config(&[("SHOP_LOG_FORMAT", "xml")]).is_err());
         assert!(config(&[("SHOP_PUBLIC_URL", "ftp://x")]).is_err());
         assert!(config(&[("SHOP_SQLITE_SYNC", "off")]).is_err());
+        assert!(config(&[("SHOP_PENDING_ORDER_TIMEOUT_SECS", "5")])
+            .unwrap_err()
+            .contains("SHOP_PENDING_ORDER_TIMEOUT_SECS"));
         assert!(config(&[("SHOP_WRITE_RATE_LIMIT", "lots")])
             .unwrap_err()
             .contains("SHOP_WRITE_RATE_LIMIT"));

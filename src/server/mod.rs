@@ -7,6 +7,8 @@ pub mod context;
 pub mod db;
 pub mod entities;
 pub mod health;
+pub mod jobs;
+pub mod mail;
 pub mod middleware;
 pub mod rest;
 pub mod router;
@@ -28,6 +30,8 @@ pub struct AppState {
     pub catalogue: Arc<services::catalogue_cache::CatalogueCache>,
     /// The REST full list's JSON, rendered once per cached catalogue.
     pub api_list_body: Arc<rest::products::FullListBody>,
+    /// The payment provider of each payment method.
+    pub payments: Arc<services::payments::Payments>,
 }
 
 impl AppState {
@@ -43,6 +47,17 @@ impl AppState {
             config: Arc::new(config),
             catalogue: Arc::new(services::catalogue_cache::CatalogueCache::new(ttl)),
             api_list_body: Arc::default(),
+            payments: Arc::default(),
+        }
+    }
+
+    /// What [`services::orders::place_order`] needs, borrowed from the state.
+    pub fn order_deps(&self) -> services::orders::OrderDeps<'_> {
+        services::orders::OrderDeps {
+            db: &self.db,
+            payments: &self.payments,
+            catalogue: &self.catalogue,
+            shop_url: &self.config.public_url,
         }
     }
 }

@@ -1,6 +1,10 @@
 //! Entity rows → the shared types the pages and the API speak.
 
-use super::{cart_item, product};
+use super::{cart_item, order, order_line, product};
+use crate::error::ShopError;
+use crate::model::order::{
+    Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod, ShippingAddress, ShippingMethod,
+};
 use crate::model::{CartItem, Product};
 
 impl From<product::Model> for Product {
@@ -30,5 +34,62 @@ impl CartItem {
             created_at: item.created_at,
             updated_at: item.updated_at,
         }
+    }
+}
+
+impl From<order_line::Model> for OrderLine {
+    fn from(m: order_line::Model) -> Self {
+        Self {
+            product_id: m.product_id,
+            name: m.product_name,
+            unit_price: m.unit_price.0,
+            quantity: m.quantity,
+            total_price: CartItem::line_total(m.unit_price.0, m.quantity),
+        }
+    }
+}
+
+impl Order {
+    /// An order row and its lines. The text columns are held to their values by CHECK
+    /// constraints; one that is not is a server fault, logged.
+    pub(crate) fn from_rows(
+        m: order::Model,
+        lines: Vec<order_line::Model>,
+    ) -> Result<Self, ShopError> {
+        let bad = |column: &str, value: &str| {
+            tracing::error!(order = m.id, column, value, "unknown value in an order row");
+            ShopError::Internal
+        };
+        let status = OrderStatus::parse(&m.status).ok_or_else(|| bad("status", &m.status))?;
+        let shipping_method = ShippingMethod::parse(&m.shipping_method)
+            .ok_or_else(|| bad("shipping_method", &m.shipping_method))?;
+        let method = PaymentMethod::parse(&m.payment_method)
+            .ok_or_else(|| bad("payment_method", &m.payment_method))?;
+        Ok(Self {
+            number: m.number,
+            token: m.token,
+            status,
+            email: m.email,
+            shipping_address: ShippingAddress {
+                name: m.ship_name,
+                line1: m.ship_line1,
+                line2: m.ship_line2,
+                city: m.ship_city,
+                postal_code: m.ship_postal_code,
+                country: m.ship_country,
+            },
+            shipping_method,
+            payment: OrderPayment {
+                method,
+                last4: m.card_last4,
+                brand: m.card_brand,
+            },
+            lines: lines.into_iter().map(OrderLine::from).collect(),
+            subtotal: m.subtotal.0,
+            shipping_price: m.shipping_price.0,
+            total: m.total.0,
+            created_at: m.created_at,
+            updated_at: m.updated_at,
+        })
     }
 }

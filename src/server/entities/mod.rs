@@ -4,4 +4,7 @@
 pub mod cart_item;
 mod convert;
 pub mod money;
+pub mod order;
+pub mod order_line;
+pub mod outbox_email;
 pub mod product;

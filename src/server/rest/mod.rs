@@ -5,6 +5,7 @@
 pub mod cart;
 pub mod json;
 pub mod openapi;
+pub mod orders;
 pub mod products;
 
 use crate::error::ShopError;
@@ -19,12 +20,14 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 6] = [
+    let routes: [(&str, MethodRouter<AppState>); 8] = [
         ("/api/products", get(products::products_index)),
         ("/api/products/{id}", get(products::products_show)),
         ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
         ("/api/cart/remove", post(cart::cart_remove)),
         ("/api/cart/update", post(cart::cart_update)),
+        ("/api/orders", post(orders::orders_create)),
+        ("/api/orders/{token}", get(orders::orders_show)),
         ("/api/openapi.json", get(openapi::openapi_json)),
     ];
     let mut router = Router::new();
@@ -56,7 +59,14 @@ fn cors_layer(origins: &[String]) -> CorsLayer {
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
         .allow_methods([Method::GET, Method::POST])
-        .allow_headers([header::CONTENT_TYPE])
+        .allow_headers([
+            header::CONTENT_TYPE,
+            header::HeaderName::from_static(orders::IDEMPOTENCY_KEY),
+        ])
+        .expose_headers([
+            header::LOCATION,
+            header::HeaderName::from_static(orders::IDEMPOTENT_REPLAYED),
+        ])
         .max_age(std::time::Duration::from_secs(600))
 }
 

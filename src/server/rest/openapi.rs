@@ -13,7 +13,7 @@ pub struct ErrorBody {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Shop API", description = "Catalogue and session carts, compatible with the original Django REST Framework API."),
+    info(title = "Shop API", description = "Catalogue, session carts and orders; catalogue and carts compatible with the original Django REST Framework API."),
     paths(
         super::products::products_index,
         super::products::products_show,
@@ -21,6 +21,8 @@ pub struct ErrorBody {
         super::cart::cart_add,
         super::cart::cart_remove,
         super::cart::cart_update,
+        super::orders::orders_create,
+        super::orders::orders_show,
     ),
     components(schemas(
         crate::model::Product,
@@ -30,11 +32,24 @@ pub struct ErrorBody {
         super::cart::UpdateCartRequest,
         super::cart::RemoveFromCartRequest,
         super::cart::MessageResponse,
+        crate::model::order::Order,
+        crate::model::order::OrderLine,
+        crate::model::order::OrderPayment,
+        crate::model::order::OrderStatus,
+        crate::model::order::ShippingAddress,
+        crate::model::order::ShippingMethod,
+        crate::model::order::PaymentMethod,
+        crate::model::order::PaymentChoice,
+        super::orders::PlaceOrderRequest,
+        super::orders::FieldErrorBody,
+        super::orders::UnavailableBody,
+        super::orders::UnavailableItem,
         ErrorBody,
     )),
     tags(
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "Session carts"),
+        (name = "orders", description = "Checkout and orders"),
     )
 )]
 pub struct ApiDoc;

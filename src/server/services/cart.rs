@@ -6,9 +6,8 @@ use crate::error::ShopError;
 use crate::model::{Cart, CartItem, MAX_QUANTITY, MAX_SESSION_ID_LEN};
 use crate::server::entities::{cart_item, product};
 use chrono::Utc;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement, Value,
-};
+use super::statement;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// A cart's owner: any non-blank string of at most 255 characters (the API's `session_id`,
 /// or the storefront's cookie).
@@ -42,16 +41,6 @@ fn validate_set_quantity(quantity: i64) -> Result<i32, ShopError> {
             "quantity must be between 0 and {MAX_QUANTITY}"
         ))),
     }
-}
-
-/// Builds a raw statement written with `$n` placeholders; SQLite spells them `?n`.
-fn statement(db: &impl ConnectionTrait, sql: &str, values: Vec<Value>) -> Statement {
-    let backend = db.get_database_backend();
-    let sql = match backend {
-        DbBackend::Sqlite => sql.replace('$', "?"),
-        _ => sql.to_owned(),
-    };
-    Statement::from_sql_and_values(backend, sql, values)
 }
 
 /// The session's cart lines with their products, in the order they were added: one query.
