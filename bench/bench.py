@@ -18,6 +18,8 @@ import tempfile
 import time
 import urllib.request
 
+import checkout  # bench/checkout.py: orders per second and the oversell race
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "target/release/shop")
 SITE = os.path.join(ROOT, "target/site")
@@ -151,6 +153,8 @@ def main():
         raise SystemExit("build the release first: bench/run does")
     workdir = tempfile.mkdtemp(prefix="shop-bench-")
     runs = {n: run_size(n, workdir) for n in SIZES}
+    order_runs = checkout.run_all({"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk,
+                                   "workdir": workdir, "base": BASE})
     shutil.rmtree(workdir, ignore_errors=True)
 
     budgets = []
@@ -170,6 +174,8 @@ def main():
                 budgets.append((f"[{n}] p99 <= 25 ms: {name} ({r['p99']:.1f} ms)", r["p99"] <= 25))
         budgets.append((f"[{n}] RSS after the run <= 80 MB ({run['after_kb'] / 1024:.1f} MB)", run["after_kb"] <= 80 * 1024))
         print(f"home page HTML: {run['home_bytes']:,} bytes; RSS idle {run['idle_kb'] / 1024:.1f} MB, after load {run['after_kb'] / 1024:.1f} MB; start to first 200: {run['first_200'] * 1000:.0f} ms")
+
+    budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
 
     print("\n== sizes ==")
     pkg = os.path.join(SITE, "pkg")

@@ -110,7 +110,11 @@ async fn an_order_is_created_with_the_documented_shape(t: &TestDb) {
         json!([{"product_id": mug, "name": "Mug", "unit_price": "19.90", "quantity": 2, "total_price": "39.80"}])
     );
     assert_eq!(
-        (&order["subtotal"], &order["shipping_price"], &order["total"]),
+        (
+            &order["subtotal"],
+            &order["shipping_price"],
+            &order["total"]
+        ),
         (&json!("39.80"), &json!("4.90"), &json!("44.70"))
     );
     assert_eq!(order["shipping_address"]["country"], "US");
@@ -124,7 +128,10 @@ async fn an_order_is_created_with_the_documented_shape(t: &TestDb) {
     assert!(!r.text().contains("4242424242424242"));
     assert_eq!(stock(&app, mug).await, 3);
     assert_eq!(cart_len(&app, "s").await, 0);
-    for path in [format!("/api/orders/{token}/"), format!("/api/orders/{token}")] {
+    for path in [
+        format!("/api/orders/{token}/"),
+        format!("/api/orders/{token}"),
+    ] {
         let shown = get(&app, &path).await;
         assert_eq!(shown.status, StatusCode::OK, "{path}");
         assert_eq!(shown.json(), order);
@@ -162,7 +169,11 @@ async fn the_same_key_and_body_replay_the_order(t: &TestDb) {
         req = req.header("idempotency-key", bad.as_bytes());
         let r = send(&app, req.body(Body::from(request.to_string())).unwrap()).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
-        assert!(r.error().starts_with("Idempotency-Key must be"), "{}", r.error());
+        assert!(
+            r.error().starts_with("Idempotency-Key must be"),
+            "{}",
+            r.error()
+        );
     }
 }
 
@@ -213,14 +224,23 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
     let r = post_order(&app, &no_session, None).await;
     assert_eq!(
         (r.status, r.error()),
-        (StatusCode::BAD_REQUEST, "session_id must be a string".into())
+        (
+            StatusCode::BAD_REQUEST,
+            "session_id must be a string".into()
+        )
     );
     let r = post_order(&app, &body("empty-cart", cod()), None).await;
     assert_eq!(
         (r.status, r.error()),
         (StatusCode::BAD_REQUEST, "Your cart is empty".into())
     );
-    let r = post_raw(&app, "/api/orders/", "application/json", b"{not json".to_vec()).await;
+    let r = post_raw(
+        &app,
+        "/api/orders/",
+        "application/json",
+        b"{not json".to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
     assert_eq!(stock(&app, mug).await, 5);
     assert_eq!(cart_len(&app, "s").await, 1);
@@ -321,15 +341,26 @@ async fn checkouts_past_the_write_limit_get_429(t: &TestDb) {
 async fn openapi_documents_every_order_status(t: &TestDb) {
     let doc = get(&app(t), "/api/openapi.json").await.json();
     let create = &doc["paths"]["/api/orders/"]["post"]["responses"];
-    for status in ["200", "201", "400", "402", "409", "413", "415", "422", "429"] {
+    for status in [
+        "200", "201", "400", "402", "409", "413", "415", "422", "429",
+    ] {
         assert!(create.get(status).is_some(), "POST /api/orders/ {status}");
     }
     let show = &doc["paths"]["/api/orders/{token}/"]["get"]["responses"];
     for status in ["200", "404"] {
-        assert!(show.get(status).is_some(), "GET /api/orders/{{token}}/ {status}");
+        assert!(
+            show.get(status).is_some(),
+            "GET /api/orders/{{token}}/ {status}"
+        );
     }
     let schemas = &doc["components"]["schemas"];
-    for schema in ["Order", "PlaceOrderRequest", "PaymentChoice", "FieldErrorBody", "UnavailableBody"] {
+    for schema in [
+        "Order",
+        "PlaceOrderRequest",
+        "PaymentChoice",
+        "FieldErrorBody",
+        "UnavailableBody",
+    ] {
         assert!(schemas.get(schema).is_some(), "{schema}");
     }
 }

@@ -177,7 +177,12 @@ async fn race_for(t: &TestDb, units: i32, buyers: usize) {
             Err(other) => panic!("unexpected {other:?} on {}", t.backend),
         }
     }
-    assert_eq!((sold, refused), (units, buyers as i32 - units), "{}", t.backend);
+    assert_eq!(
+        (sold, refused),
+        (units, buyers as i32 - units),
+        "{}",
+        t.backend
+    );
     assert_eq!(stock(t, id).await, 0, "never negative, nothing lost");
     assert_eq!(
         orders_in(t, OrderStatus::Paid).await + orders_in(t, OrderStatus::Placed).await,
@@ -245,14 +250,13 @@ async fn cash_on_delivery_is_placed(t: &TestDb) {
     cart::add_to_cart(&t.db, "s", id, 1).await.unwrap();
     let mut express = cod();
     express.shipping_method = ShippingMethod::Express;
-    let o = Shop::new(t)
-        .place("s", &express, None)
-        .await
-        .unwrap()
-        .order;
+    let o = Shop::new(t).place("s", &express, None).await.unwrap().order;
     assert_eq!(o.status, OrderStatus::Placed);
     assert_eq!(o.payment.method, PaymentMethod::CashOnDelivery);
-    assert_eq!((o.payment.last4.clone(), o.payment.brand.clone()), (None, None));
+    assert_eq!(
+        (o.payment.last4.clone(), o.payment.brand.clone()),
+        (None, None)
+    );
     assert_eq!(
         (o.subtotal, o.shipping_price, o.total),
         (dec("24.00"), dec("14.90"), dec("38.90"))
@@ -262,7 +266,9 @@ async fn cash_on_delivery_is_placed(t: &TestDb) {
     assert_eq!(mail.len(), 1);
     assert_eq!(mail[0].recipient, "ada@example.com");
     assert!(mail[0].subject.contains(&o.number));
-    assert!(mail[0].body.contains(&format!("http://shop.test/orders/{}", o.token)));
+    assert!(mail[0]
+        .body
+        .contains(&format!("http://shop.test/orders/{}", o.token)));
 }
 
 /// A decline: nothing reserved, the cart as it was, no paid order, no email; and the same
@@ -276,7 +282,10 @@ async fn declined_cards_restore_stock_and_cart(t: &TestDb) {
         (DECLINED_CARD, "Your card was declined."),
         (POOR_CARD, "Your card has insufficient funds."),
     ] {
-        let err = shop.place("s", &card(number), Some("key-1")).await.unwrap_err();
+        let err = shop
+            .place("s", &card(number), Some("key-1"))
+            .await
+            .unwrap_err();
         assert_eq!(err, ShopError::PaymentDeclined(message.into()));
         assert_eq!(err.to_string(), message);
         assert_eq!(stock(t, id).await, 5);
@@ -290,7 +299,10 @@ async fn declined_cards_restore_stock_and_cart(t: &TestDb) {
     assert_eq!(orders_in(t, OrderStatus::Paid).await, 0);
     assert_eq!(orders_in(t, OrderStatus::Cancelled).await, 2);
     assert!(outbox_rows(t).await.is_empty());
-    let placed = shop.place("s", &card(GOOD_CARD), Some("key-1")).await.unwrap();
+    let placed = shop
+        .place("s", &card(GOOD_CARD), Some("key-1"))
+        .await
+        .unwrap();
     assert_eq!(
         (placed.order.status, placed.replayed),
         (OrderStatus::Paid, false)
@@ -327,7 +339,10 @@ async fn short_lines_are_all_named_and_nothing_is_taken(t: &TestDb) {
 }
 
 async fn an_empty_cart_cannot_check_out(t: &TestDb) {
-    let err = Shop::new(t).place("nobody", &cod(), None).await.unwrap_err();
+    let err = Shop::new(t)
+        .place("nobody", &cod(), None)
+        .await
+        .unwrap_err();
     assert_eq!(err, ShopError::invalid("Your cart is empty"));
     assert_eq!(all_orders(t).await, 0);
 }
@@ -347,17 +362,31 @@ async fn a_crash_before_payment_is_swept_and_restocked(t: &TestDb) {
         "read while reserved"
     );
     let hour = Duration::from_secs(3600);
-    assert_eq!(sweep::run_once(&t.db, &shop.catalogue, hour).await.unwrap(), 0);
+    assert_eq!(
+        sweep::run_once(&t.db, &shop.catalogue, hour).await.unwrap(),
+        0
+    );
     assert_eq!(stock(t, id).await, 1, "young orders are left alone");
     tokio::time::sleep(Duration::from_millis(20)).await;
     let short = Duration::from_millis(10);
-    assert_eq!(sweep::run_once(&t.db, &shop.catalogue, short).await.unwrap(), 1);
+    assert_eq!(
+        sweep::run_once(&t.db, &shop.catalogue, short)
+            .await
+            .unwrap(),
+        1
+    );
     assert_eq!(stock(t, id).await, 4);
     assert_eq!(shop.catalogue.product(&t.db, id).await.unwrap().stock, 4);
     let swept = orders::order_by_token(&t.db, &pending.token).await.unwrap();
     assert_eq!(swept.status, OrderStatus::Cancelled);
     assert_eq!(cart_count(t, "s").await, 3, "the cart is still there");
-    assert_eq!(sweep::run_once(&t.db, &shop.catalogue, short).await.unwrap(), 0, "once");
+    assert_eq!(
+        sweep::run_once(&t.db, &shop.catalogue, short)
+            .await
+            .unwrap(),
+        0,
+        "once"
+    );
     assert_eq!(stock(t, id).await, 4);
     // The shopper can simply check out again.
     let again = shop.place("s", &cod(), None).await.unwrap();
@@ -372,21 +401,32 @@ async fn concurrent_requests_with_one_key_make_one_order(t: &TestDb) {
     let tasks: Vec<_> = (0..10)
         .map(|_| {
             let shop = shop.clone();
-            tokio::spawn(async move { shop.place("s", &card(GOOD_CARD), Some("double-click")).await })
+            tokio::spawn(async move {
+                shop.place("s", &card(GOOD_CARD), Some("double-click"))
+                    .await
+            })
         })
         .collect();
     let mut placed = Vec::new();
     for task in tasks {
         placed.push(task.await.unwrap().unwrap());
     }
-    assert_eq!(placed.iter().filter(|p| !p.replayed).count(), 1, "{}", t.backend);
+    assert_eq!(
+        placed.iter().filter(|p| !p.replayed).count(),
+        1,
+        "{}",
+        t.backend
+    );
     assert!(placed.iter().all(|p| p.order == placed[0].order));
     assert_eq!(placed[0].order.status, OrderStatus::Paid);
     assert_eq!(all_orders(t).await, 1);
     assert_eq!(stock(t, id).await, 18);
     assert_eq!(outbox_rows(t).await.len(), 1);
     // Later, with the cart empty, the same request still answers with the order.
-    let later = shop.place("s", &card(GOOD_CARD), Some("double-click")).await.unwrap();
+    let later = shop
+        .place("s", &card(GOOD_CARD), Some("double-click"))
+        .await
+        .unwrap();
     assert!(later.replayed);
     assert_eq!(later.order, placed[0].order);
 }
@@ -439,41 +479,62 @@ async fn hostile_input_changes_nothing(t: &TestDb) {
             },
             "email",
         ),
-        ({
-            let mut i = cod();
-            i.shipping_address.name = "\u{202e}".repeat(201);
-            i
-        }, "shipping_address.name"),
-        ({
-            let mut i = cod();
-            i.shipping_address.line1 = String::new();
-            i
-        }, "shipping_address.line1"),
-        ({
-            let mut i = cod();
-            i.shipping_address.line2 = huge.clone();
-            i
-        }, "shipping_address.line2"),
-        ({
-            let mut i = cod();
-            i.shipping_address.city = "Zürich\0".into();
-            i
-        }, "shipping_address.city"),
-        ({
-            let mut i = cod();
-            i.shipping_address.postal_code = "1".repeat(21);
-            i
-        }, "shipping_address.postal_code"),
-        ({
-            let mut i = cod();
-            i.shipping_address.country = "ZZ".into();
-            i
-        }, "shipping_address.country"),
-        ({
-            let mut i = cod();
-            i.shipping_address.country = "us ".repeat(3);
-            i
-        }, "shipping_address.country"),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.name = "\u{202e}".repeat(201);
+                i
+            },
+            "shipping_address.name",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.line1 = String::new();
+                i
+            },
+            "shipping_address.line1",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.line2 = huge.clone();
+                i
+            },
+            "shipping_address.line2",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.city = "Zürich\0".into();
+                i
+            },
+            "shipping_address.city",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.postal_code = "1".repeat(21);
+                i
+            },
+            "shipping_address.postal_code",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.country = "ZZ".into();
+                i
+            },
+            "shipping_address.country",
+        ),
+        (
+            {
+                let mut i = cod();
+                i.shipping_address.country = "us ".repeat(3);
+                i
+            },
+            "shipping_address.country",
+        ),
         (card("4242 4242 4242 4241"), "payment.card_number"),
         (card("4242"), "payment.card_number"),
         (card("4242 4242 4242 4242 4242"), "payment.card_number"),
@@ -507,7 +568,13 @@ async fn hostile_input_changes_nothing(t: &TestDb) {
 }
 
 async fn unknown_and_malformed_tokens_are_not_found(t: &TestDb) {
-    for token in ["", "nope", &"0".repeat(32), &"g".repeat(32), "../../etc/passwd"] {
+    for token in [
+        "",
+        "nope",
+        &"0".repeat(32),
+        &"g".repeat(32),
+        "../../etc/passwd",
+    ] {
         assert_eq!(
             orders::order_by_token(&t.db, token).await,
             Err(ShopError::NotFound),
@@ -548,6 +615,9 @@ impl SmtpSink {
             }
             tokio::time::sleep(Duration::from_millis(25)).await;
         }
+        let mut child = child;
+        let _ = child.kill();
+        let _ = child.wait();
         panic!("the SMTP sink did not start on port {port}");
     }
 
@@ -609,7 +679,13 @@ async fn the_confirmation_email_is_sent_once_over_smtp(t: &TestDb) {
     let sink = SmtpSink::start(port, &maildir.join("box")).await;
     let later = now + outbox::backoff(1);
     let first = Mailer::smtp(&url, FROM).unwrap();
-    assert_eq!(outbox::deliver_due(&t.db, &first, later).await.unwrap().sent, 1);
+    assert_eq!(
+        outbox::deliver_due(&t.db, &first, later)
+            .await
+            .unwrap()
+            .sent,
+        1
+    );
     let restarted = Mailer::smtp(&url, FROM).unwrap();
     let again = outbox::deliver_due(&t.db, &restarted, later + chrono::Duration::hours(2))
         .await
@@ -620,7 +696,10 @@ async fn the_confirmation_email_is_sent_once_over_smtp(t: &TestDb) {
     assert_eq!(messages.len(), 1, "{}", t.backend);
     let message = &messages[0];
     assert!(message.contains("To: ada@example.com"), "{message}");
-    assert!(message.contains(&format!("Subject: Your Harbor & Pine order {}", order.number)));
+    assert!(message.contains(&format!(
+        "Subject: Your Harbor & Pine order {}",
+        order.number
+    )));
     assert!(message.contains(&format!("/orders/{}", order.token)));
     assert!(message.contains("Message-ID: <outbox-"));
     let row = &outbox_rows(t).await[0];
@@ -634,13 +713,26 @@ async fn the_confirmation_email_is_sent_once_over_smtp(t: &TestDb) {
 async fn the_confirmation_email_is_written_once_as_a_file(t: &TestDb) {
     let id = t.product("Teapot", "28.00", 2).await;
     cart::add_to_cart(&t.db, "s", id, 1).await.unwrap();
-    let order = Shop::new(t).place("s", &card(GOOD_CARD), None).await.unwrap().order;
+    let order = Shop::new(t)
+        .place("s", &card(GOOD_CARD), None)
+        .await
+        .unwrap()
+        .order;
     let dir = temp_dir("files");
     let now = Utc::now();
     let mailer = Mailer::files(dir.join("mail"), FROM).unwrap();
-    assert_eq!(outbox::deliver_due(&t.db, &mailer, now).await.unwrap().sent, 1);
+    assert_eq!(
+        outbox::deliver_due(&t.db, &mailer, now).await.unwrap().sent,
+        1
+    );
     let restarted = Mailer::files(dir.join("mail"), FROM).unwrap();
-    assert_eq!(outbox::deliver_due(&t.db, &restarted, now).await.unwrap().sent, 0);
+    assert_eq!(
+        outbox::deliver_due(&t.db, &restarted, now)
+            .await
+            .unwrap()
+            .sent,
+        0
+    );
     let files: Vec<_> = std::fs::read_dir(dir.join("mail"))
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -648,7 +740,10 @@ async fn the_confirmation_email_is_written_once_as_a_file(t: &TestDb) {
     assert_eq!(files.len(), 1, "{files:?}");
     assert_eq!(files[0].extension().unwrap(), "eml");
     let text = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(text.contains(&order.number) && text.contains("visa ending in 4242"), "{text}");
+    assert!(
+        text.contains(&order.number) && text.contains("visa ending in 4242"),
+        "{text}"
+    );
     assert!(!text.contains("4242424242424242"));
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -59,11 +59,7 @@ impl MigrationTrait for Migration {
                     )
                     .col(ColumnDef::new(Orders::Email).string_len(254).not_null())
                     .col(ColumnDef::new(Orders::ShipName).string_len(200).not_null())
-                    .col(
-                        ColumnDef::new(Orders::ShipLine1)
-                            .string_len(200)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Orders::ShipLine1).string_len(200).not_null())
                     .col(
                         ColumnDef::new(Orders::ShipLine2)
                             .string_len(200)
@@ -76,11 +72,7 @@ impl MigrationTrait for Migration {
                             .string_len(20)
                             .not_null(),
                     )
-                    .col(
-                        ColumnDef::new(Orders::ShipCountry)
-                            .string_len(2)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(Orders::ShipCountry).string_len(2).not_null())
                     .col(
                         ColumnDef::new(Orders::ShippingMethod)
                             .string_len(20)
@@ -209,11 +201,7 @@ impl MigrationTrait for Migration {
                             .primary_key(),
                     )
                     .col(ColumnDef::new(OutboxEmails::OrderId).integer().null())
-                    .col(
-                        ColumnDef::new(OutboxEmails::Kind)
-                            .string_len(40)
-                            .not_null(),
-                    )
+                    .col(ColumnDef::new(OutboxEmails::Kind).string_len(40).not_null())
                     .col(
                         ColumnDef::new(OutboxEmails::Recipient)
                             .string_len(254)

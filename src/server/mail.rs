@@ -156,6 +156,7 @@ impl Mailer {
 }
 
 fn parse_from(from: &str) -> Result<Mailbox, String> {
-    from.parse()
-        .map_err(|_| format!("SHOP_MAIL_FROM {from:?} is not an address like Shop <orders@example.com>"))
+    from.parse().map_err(|_| {
+        format!("SHOP_MAIL_FROM {from:?} is not an address like Shop <orders@example.com>")
+    })
 }

@@ -76,7 +76,10 @@ pub async fn deliver_due(
             Ok(()) => {
                 outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::SentAt, Expr::value(Utc::now()))
-                    .col_expr(outbox_email::Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
+                    .col_expr(
+                        outbox_email::Column::ClaimedUntil,
+                        Expr::value(None::<DateTime<Utc>>),
+                    )
                     .col_expr(outbox_email::Column::LastError, Expr::value(None::<String>))
                     .filter(outbox_email::Column::Id.eq(row.id))
                     .exec(db)
@@ -92,8 +95,14 @@ pub async fn deliver_due(
                 }
                 let error: String = error.chars().take(500).collect();
                 outbox_email::Entity::update_many()
-                    .col_expr(outbox_email::Column::NextAttemptAt, Expr::value(now + backoff(attempt)))
-                    .col_expr(outbox_email::Column::ClaimedUntil, Expr::value(None::<DateTime<Utc>>))
+                    .col_expr(
+                        outbox_email::Column::NextAttemptAt,
+                        Expr::value(now + backoff(attempt)),
+                    )
+                    .col_expr(
+                        outbox_email::Column::ClaimedUntil,
+                        Expr::value(None::<DateTime<Utc>>),
+                    )
                     .col_expr(outbox_email::Column::LastError, Expr::value(error))
                     .filter(outbox_email::Column::Id.eq(row.id))
                     .exec(db)

@@ -87,9 +87,11 @@ pub async fn orders_create(
 ) -> Result<Response, ShopError> {
     let key = match headers.get(IDEMPOTENCY_KEY) {
         None => None,
-        Some(value) => Some(value.to_str().map_err(|_| {
-            ShopError::invalid("Idempotency-Key must be printable ASCII")
-        })?),
+        Some(value) => Some(
+            value
+                .to_str()
+                .map_err(|_| ShopError::invalid("Idempotency-Key must be printable ASCII"))?,
+        ),
     };
     let session_id = body.session_id()?;
     let input = checkout_input(&body.0)?;
@@ -175,7 +177,9 @@ fn checkout_input(body: &Map<String, Value>) -> Result<CheckoutInput, ShopError>
             Some(Value::String(m)) if m == "card" => Some(PaymentChoice::Card {
                 card_number: text(p, "card_number", "payment.card_number", &mut errors),
             }),
-            Some(Value::String(m)) if m == "cash_on_delivery" => Some(PaymentChoice::CashOnDelivery),
+            Some(Value::String(m)) if m == "cash_on_delivery" => {
+                Some(PaymentChoice::CashOnDelivery)
+            }
             _ => None,
         },
         _ => None,

@@ -2,11 +2,11 @@
 //! never exceeds stock, one line per product), so they stay true with many server processes
 //! on one database, with no in-process lock.
 
+use super::statement;
 use crate::error::ShopError;
 use crate::model::{Cart, CartItem, MAX_QUANTITY, MAX_SESSION_ID_LEN};
 use crate::server::entities::{cart_item, product};
 use chrono::Utc;
-use super::statement;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 
 /// A cart's owner: any non-blank string of at most 255 characters (the API's `session_id`,

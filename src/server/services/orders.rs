@@ -34,8 +34,8 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
-    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, SqlErr,
-    SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
@@ -99,7 +99,7 @@ pub async fn place_order(
         match try_reserve(deps.db, session_id, &input, idempotency_key, &fingerprint).await? {
             Reserved::Order(reservation) => {
                 deps.catalogue.invalidate();
-                let order = pay(deps, reservation, &input).await?;
+                let order = pay(deps, *reservation, &input).await?;
                 return Ok(PlacedOrder {
                     order,
                     replayed: false,
@@ -300,7 +300,7 @@ struct Reservation {
 }
 
 enum Reserved {
-    Order(Reservation),
+    Order(Box<Reservation>),
     KeyTaken,
 }
 
@@ -452,11 +452,11 @@ async fn try_reserve(
         o.lines = order_lines;
         o
     })?;
-    Ok(Reserved::Order(Reservation {
+    Ok(Reserved::Order(Box::new(Reservation {
         id,
         session_id: session_id.to_owned(),
         order,
-    }))
+    })))
 }
 
 /// Exactly two decimals, as the columns hold it.
@@ -527,12 +527,19 @@ async fn confirm(
     at: DateTime<Utc>,
 ) -> Result<bool, ShopError> {
     let txn = begin_write(deps.db).await?;
-    let moved = move_status(&txn, id, OrderStatus::PendingPayment, order.status, at, |q| {
-        q.col_expr(
-            order::Column::PaymentReference,
-            Expr::value(reference.map(str::to_owned)),
-        )
-    })
+    let moved = move_status(
+        &txn,
+        id,
+        OrderStatus::PendingPayment,
+        order.status,
+        at,
+        |q| {
+            q.col_expr(
+                order::Column::PaymentReference,
+                Expr::value(reference.map(str::to_owned)),
+            )
+        },
+    )
     .await?;
     if !moved {
         txn.rollback().await?;

@@ -55,7 +55,11 @@ pub trait PaymentProvider: Send + Sync {
     ) -> BoxFuture<'a, Result<PaymentOutcome, ShopError>>;
 
     /// Undoes an approval the shop cannot honour. Providers that take no money do nothing.
-    fn void<'a>(&'a self, _order_number: &'a str, _reference: Option<&'a str>) -> BoxFuture<'a, ()> {
+    fn void<'a>(
+        &'a self,
+        _order_number: &'a str,
+        _reference: Option<&'a str>,
+    ) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
 }
