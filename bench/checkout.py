@@ -18,7 +18,9 @@ import urllib.request
 
 # Sessions with a one-unit cart per wrk thread and payment kind; more than a run can use.
 CARTS_PER_THREAD = int(os.environ.get("BENCH_ORDER_CARTS", "40000"))
-THROUGHPUT_PRODUCT = 1
+# Throughput orders spread over 100 products (a shop's orders rarely all want one row);
+# the race is the opposite: everyone wants the same few units.
+THROUGHPUT_PRODUCTS = (3, 102)
 RACE_PRODUCT = 2
 RACE_STOCK = 5
 RACE_BUYERS = 200
@@ -47,25 +49,26 @@ PAYMENTS = [
 ]
 
 
-def fill_carts_sql(prefix, tid, count, product):
-    # Timestamps copied from the product row: the same text/timestamp format the app writes.
+def fill_carts_sql(prefix, tid, count, first, last):
+    # Session i gets one unit of product first + i mod (last - first + 1). Timestamps are
+    # copied from the product row: the same text/timestamp format the app writes.
     return (
         f"WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < {count}) "
         f"INSERT INTO cart_items (session_id, product_id, quantity, created_at, updated_at) "
         f"SELECT '{prefix}-{tid}-' || i, p.id, 1, p.created_at, p.created_at "
-        f"FROM n, products p WHERE p.id = {product};"
+        f"FROM n, products p WHERE p.id = {first} + (i % {last - first + 1});"
     )
 
 
 def setup_sql(threads):
     statements = [
-        f"UPDATE products SET stock = 1000000 WHERE id = {THROUGHPUT_PRODUCT};",
+        "UPDATE products SET stock = 1000000 WHERE id BETWEEN {} AND {};".format(*THROUGHPUT_PRODUCTS),
         f"UPDATE products SET stock = {RACE_STOCK} WHERE id = {RACE_PRODUCT};",
-        fill_carts_sql("race", 0, RACE_BUYERS, RACE_PRODUCT),
+        fill_carts_sql("race", 0, RACE_BUYERS, RACE_PRODUCT, RACE_PRODUCT),
     ]
     for prefix, _, _ in PAYMENTS:
         for tid in range(threads):
-            statements.append(fill_carts_sql(prefix, tid, CARTS_PER_THREAD, THROUGHPUT_PRODUCT))
+            statements.append(fill_carts_sql(prefix, tid, CARTS_PER_THREAD, *THROUGHPUT_PRODUCTS))
     return "\n".join(statements)
 
 
@@ -178,7 +181,7 @@ def run_all(bench):
 
 def report(runs, connections, duration):
     """Prints the figures; returns the budgets (oversell must be 0)."""
-    print(f"\n== checkout: wrk -t2 -c{connections} -d{duration}, one prepared cart per order ==")
+    print(f"\n== checkout: wrk -t2 -c{connections} -d{duration}, one prepared one-unit cart per order, 100 products ==")
     print(f"{'route':52} {'orders/s':>10} {'p50 ms':>8} {'p99 ms':>8} {'non-2xx':>8}")
     budgets = []
     for label, run in runs.items():
