@@ -28,6 +28,10 @@ BASE = f"http://127.0.0.1:{PORT}"
 DURATION = os.environ.get("BENCH_DURATION", "5s")
 CONNECTIONS = 64
 SIZES = [int(n) for n in os.environ.get("BENCH_PRODUCTS", "1000,10000").split(",")]
+LIGHTHOUSE = os.path.join(ROOT, "bench/node_modules/.bin/lighthouse")
+# The storefront pages whose weight and Lighthouse scores are budgeted.
+PAGES = [("home", "/"), ("product", "/product/7"), ("cart", "/cart")]
+CHROMIUM_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run --disable-sync"
 
 
 def env_for(db_url):
@@ -135,10 +139,56 @@ def run_size(products, workdir):
         results = [(name, wrk(path, script)) for name, path, script in routes]
         after = rss_kb(server.pid)
         _, home = http("GET", "/")
-        return {"first_200": first_200, "idle_kb": idle, "after_kb": after, "results": results, "home_bytes": len(home)}
+        pages = {name: {"weight": page_weight(path)} for name, path in PAGES}
+        if products == SIZES[0] and os.path.exists(LIGHTHOUSE):
+            for name, path in PAGES:
+                pages[name]["lighthouse"] = lighthouse(path)
+        return {"first_200": first_200, "idle_kb": idle, "after_kb": after, "results": results,
+                "home_bytes": len(home), "pages": pages}
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+
+def brotli_size(data):
+    return len(subprocess.run(["brotli", "-c", "-q", "11"], input=data, capture_output=True, check=True).stdout)
+
+
+def page_weight(path):
+    """Brotli bytes of the WASM and JavaScript a page makes the browser load: the files it
+    preloads or imports from /pkg/ (served precompressed) and its inline scripts."""
+    html = http("GET", path)[1].decode()
+    files = sorted(set(re.findall(r'/pkg/[^"\'`)]+?\.(?:js|wasm)\b', html)))
+    total, parts = 0, []
+    for f in files:
+        on_disk = os.path.join(SITE, f.lstrip("/"))
+        br = os.path.getsize(on_disk + ".br") if os.path.exists(on_disk + ".br") else brotli_size(open(on_disk, "rb").read())
+        total += br
+        parts.append(f"{os.path.basename(f)} {br / 1000:.1f}")
+    inline = "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S)).encode()
+    if inline:
+        br = brotli_size(inline)
+        total += br
+        parts.append(f"inline scripts {br / 1000:.1f}")
+    return total, parts
+
+
+def lighthouse(path):
+    """Lighthouse (mobile, default throttling) in Debian's Chromium: scores and paint times."""
+    out = subprocess.run(
+        [LIGHTHOUSE, BASE + path, "--quiet", "--output=json", "--output-path=stdout",
+         "--only-categories=performance,accessibility,best-practices,seo",
+         f"--chrome-flags={CHROMIUM_FLAGS}"],
+        env=dict(os.environ, CHROME_PATH=os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")),
+        capture_output=True, text=True, timeout=300)
+    if out.returncode != 0:
+        raise SystemExit(f"lighthouse failed on {path}: {out.stderr[-2000:]}")
+    report = json.loads(out.stdout)
+    scores = {k: round(v["score"] * 100) for k, v in report["categories"].items()}
+    audits = report["audits"]
+    return {"scores": scores, "fcp": audits["first-contentful-paint"]["numericValue"],
+            "lcp": audits["largest-contentful-paint"]["numericValue"],
+            "tbt": audits["total-blocking-time"]["numericValue"]}
 
 
 def compressed_sizes(path):
@@ -173,6 +223,18 @@ def main():
             if name.startswith(("GET /api", "POST /api")):
                 budgets.append((f"[{n}] p99 <= 25 ms: {name} ({r['p99']:.1f} ms)", r["p99"] <= 25))
         budgets.append((f"[{n}] RSS after the run <= 80 MB ({run['after_kb'] / 1024:.1f} MB)", run["after_kb"] <= 80 * 1024))
+        for page, info in run["pages"].items():
+            weight, parts = info["weight"]
+            print(f"page {page:8} WASM + JS {weight / 1000:6.1f} KB brotli ({', '.join(parts)})")
+            budgets.append((f"[{n}] {page} page WASM + JS <= 90 KB brotli ({weight / 1000:.1f} KB)", weight <= 90_000))
+            lh = info.get("lighthouse")
+            if lh:
+                s = lh["scores"]
+                print(f"page {page:8} Lighthouse mobile: performance {s['performance']}, accessibility {s['accessibility']}, "
+                      f"best practices {s['best-practices']}, SEO {s['seo']}; FCP {lh['fcp']:.0f} ms, LCP {lh['lcp']:.0f} ms, TBT {lh['tbt']:.0f} ms")
+                budgets.append((f"{page} Lighthouse performance 100 ({s['performance']})", s["performance"] == 100))
+                budgets.append((f"{page} LCP <= 1300 ms ({lh['lcp']:.0f} ms)", lh["lcp"] <= 1300))
+                budgets.append((f"{page} accessibility, best practices, SEO 100", min(s["accessibility"], s["best-practices"], s["seo"]) == 100))
         print(f"home page HTML: {run['home_bytes']:,} bytes; RSS idle {run['idle_kb'] / 1024:.1f} MB, after load {run['after_kb'] / 1024:.1f} MB; start to first 200: {run['first_200'] * 1000:.0f} ms")
 
     budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
@@ -184,7 +246,7 @@ def main():
             raw, gz, br = compressed_sizes(os.path.join(pkg, name))
             print(f"{name:28} raw {raw:>9,}  gzip {gz:>9,}  brotli {br:>9,}")
             if name.endswith(".wasm"):
-                budgets.append((f"hydrate WASM <= 250 KB brotli ({br / 1000:.0f} KB)", br <= 250_000))
+                budgets.append((f"islands WASM <= 90 KB brotli ({br / 1000:.0f} KB)", br <= 90_000))
     print(f"{'server binary':28} {os.path.getsize(BIN):>13,} bytes")
 
     print("\n== budgets ==")

@@ -1,8 +1,12 @@
-//! The HTML document and the app: router, layout and the cart state every page shares.
+//! The HTML document and the app: router and layout. Everything here renders on the server
+//! only; the interactive pieces are islands inside the pages and the navbar.
 
-use crate::cart_state::CartContext;
+use crate::cart_state::ServerCart;
 use crate::components::navbar::Navbar;
-use crate::pages::{cart::CartPage, home::HomePage, not_found::NotFound, product::ProductPage};
+use crate::pages::{
+    cart::CartPage, checkout::CheckoutPage, home::HomePage, not_found::NotFound, order::OrderPage,
+    product::ProductPage,
+};
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
@@ -19,7 +23,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options/>
+                <HydrationScripts options islands=true/>
                 <MetaTags/>
             </head>
             <body>
@@ -44,12 +48,11 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Everything inside the router: the cart state, the navbar and the pages. Every route
-/// renders fully on the server (`SsrMode::Async`) so it works without JavaScript.
+/// Everything inside the router: the navbar and the pages. Every route renders fully on the
+/// server (`SsrMode::Async`) so it works without JavaScript.
 #[component]
 fn Layout() -> impl IntoView {
-    CartContext::provide();
-    mark_hydrated();
+    ServerCart::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Navbar/>
@@ -62,20 +65,16 @@ fn Layout() -> impl IntoView {
                     ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("orders"), ParamSegment("token"))
+                    view=OrderPage
+                    ssr=SsrMode::Async
+                />
             </Routes>
         </main>
         <footer class="site-footer">
             <p>{SHOP_NAME} " · Free returns within 30 days · Prices include VAT"</p>
         </footer>
     }
-}
-
-/// Sets `data-hydrated` on `<body>` once the client has taken over: tests wait for it.
-fn mark_hydrated() {
-    Effect::new(move |_| {
-        #[cfg(feature = "hydrate")]
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 }

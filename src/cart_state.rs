@@ -1,84 +1,70 @@
-//! The cart state (the design's CartContext): one source of truth for the navbar and the
-//! pages. The cart (its items, count and total: see [`Cart`]) is a resource the server
-//! renders and the client refetches after every cart action; add, set quantity and remove
-//! are server actions, so their forms also work without JavaScript.
+//! The cart, as the server renders it and as the islands share it.
+//!
+//! On the server, [`ServerCart`] reads the session's cart once per page render, for the
+//! navbar and the page.
+//!
+//! In the browser, islands hydrate one by one and context only flows into islands nested in
+//! one another, so the navbar's count and a page's cart forms (siblings) cannot share one.
+//! They share a signal held by the WASM module instead ([`shared_count`]): every cart action
+//! answers with the whole cart, the island that ran it publishes its count, and the navbar
+//! follows. The server shares nothing between renders: each starts from the cart it read.
 
 use crate::error::ShopError;
 use crate::model::Cart;
-use crate::server_fns::{get_cart, AddToCart, RemoveFromCart, UpdateCartItem};
+use crate::server_fns::get_cart;
 use leptos::prelude::*;
-use leptos_router::hooks::use_url;
 
+/// The session's cart for this page render (server side).
 #[derive(Clone, Copy)]
-pub struct CartContext {
-    pub cart: Resource<Result<Cart, ShopError>>,
-    pub add: ServerAction<AddToCart>,
-    pub update: ServerAction<UpdateCartItem>,
-    pub remove: ServerAction<RemoveFromCart>,
-    /// The product the last add (with JavaScript) was for, so a page only reports its own.
-    last_added: RwSignal<Option<i32>>,
-}
+pub struct ServerCart(pub Resource<Result<Cart, ShopError>>);
 
-impl CartContext {
-    /// Creates the cart state and provides it to everything below. Must run inside the router.
+impl ServerCart {
+    /// Reads the cart once for everything below. Must run inside the router.
     pub fn provide() -> Self {
-        // A form posted without JavaScript comes back with its error in the URL; the router
-        // only hands it to actions created inside <Routes>, so hand it to these as well.
-        use_url().read_untracked().provide_server_action_error();
-        let add = ServerAction::<AddToCart>::new();
-        let update = ServerAction::<UpdateCartItem>::new();
-        let remove = ServerAction::<RemoveFromCart>::new();
-        let last_added = RwSignal::new(None);
-        Effect::new(move |_| {
-            if let Some(input) = add.input().get() {
-                last_added.set(Some(input.product_id));
-            }
-        });
-        let cart = Resource::new(
-            move || {
-                (
-                    add.version().get(),
-                    update.version().get(),
-                    remove.version().get(),
-                )
-            },
-            |_| get_cart(),
-        );
-        let ctx = Self {
-            cart,
-            add,
-            update,
-            remove,
-            last_added,
-        };
-        provide_context(ctx);
-        ctx
+        let cart = Self(Resource::new(|| (), |()| get_cart()));
+        provide_context(cart);
+        cart
     }
 
     pub fn get() -> Self {
-        expect_context()
+        use_context().unwrap_or_else(Self::provide)
     }
+}
 
-    /// True while a cart action runs.
-    pub fn loading(&self) -> Signal<bool> {
-        let this = *self;
-        Signal::derive(move || {
-            this.add.pending().get() || this.update.pending().get() || this.remove.pending().get()
-        })
+#[cfg(feature = "hydrate")]
+thread_local! {
+    static COUNT: ArcRwSignal<Option<i64>> = ArcRwSignal::new(None);
+}
+
+/// The cart count the last cart action on this page published (`None` before any).
+pub fn shared_count() -> ArcRwSignal<Option<i64>> {
+    #[cfg(feature = "hydrate")]
+    {
+        COUNT.with(Clone::clone)
     }
+    #[cfg(not(feature = "hydrate"))]
+    {
+        ArcRwSignal::new(None)
+    }
+}
 
-    /// The outcome of the last add, if it was for `product_id`. A form posted without
-    /// JavaScript comes back to its own page, so an outcome with no known product is shown.
-    pub fn add_outcome(
-        &self,
-        product_id: i32,
-    ) -> Option<Result<crate::model::CartItem, ShopError>> {
-        let outcome = self.add.value().get()?;
-        let for_this = match (&outcome, self.last_added.get()) {
-            (Ok(item), _) => item.product.id == product_id,
-            (Err(_), Some(last)) => last == product_id,
-            (Err(_), None) => true,
-        };
-        for_this.then_some(outcome)
+/// Tells every island the cart changed.
+pub fn publish(cart: &Cart) {
+    shared_count().set(Some(cart.count()));
+}
+
+/// A form posted without JavaScript comes back with its error in the URL (`__err`,
+/// `__path`). On the server the router hands it to the actions of the page; an island
+/// hydrates outside the router, so it reads the URL itself and starts from the same
+/// message the server rendered. Call before creating the island's actions.
+pub fn provide_form_error() {
+    #[cfg(feature = "hydrate")]
+    {
+        let search = window().location().search().unwrap_or_default();
+        if let Ok(params) = web_sys::UrlSearchParams::new_with_str(&search) {
+            if let (Some(err), Some(path)) = (params.get("__err"), params.get("__path")) {
+                provide_context(leptos::server::ServerActionError::new(&path, &err));
+            }
+        }
     }
 }

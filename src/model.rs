@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+pub mod checkout;
 pub mod order;
 
 /// Products on one page of the storefront's catalogue.

@@ -7,32 +7,13 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::http::{app, get, send, Reply};
+use common::http::{app, get, send, testid_text, Reply};
 use common::TestDb;
 use shop::server::seed;
 use shop::server::services::catalogue;
 use shop::server::session::{new_session_id, COOKIE_NAME};
 
 const HOST: &str = "127.0.0.1:3000";
-
-/// The text inside the element with `data-testid="{id}"`, without markup or comments.
-fn testid_text(html: &str, id: &str) -> Option<String> {
-    let marker = format!("data-testid=\"{id}\"");
-    let start = html.find(&marker)?;
-    let open_end = start + html[start..].find('>')? + 1;
-    let close = open_end + html[open_end..].find("</")?;
-    let mut text = String::new();
-    let mut inside_tag = false;
-    for ch in html[open_end..close].chars() {
-        match ch {
-            '<' => inside_tag = true,
-            '>' => inside_tag = false,
-            c if !inside_tag => text.push(c),
-            _ => {}
-        }
-    }
-    Some(text.trim().to_owned())
-}
 
 async fn page(app: &axum::Router, path: &str, session: &str) -> Reply {
     let request = Request::get(path)

@@ -85,12 +85,16 @@ export class Shop {
   readonly home: HomePage;
   readonly product: ProductPage;
   readonly cart: CartPage;
+  readonly checkout: CheckoutPage;
+  readonly order: OrderPage;
 
   constructor(readonly page: Page, readonly js: boolean) {
     this.navbar = new Navbar(page);
     this.home = new HomePage(page, js);
     this.product = new ProductPage(page, js);
     this.cart = new CartPage(page, js);
+    this.checkout = new CheckoutPage(page, js);
+    this.order = new OrderPage(page);
   }
 }
 
@@ -201,5 +205,114 @@ export class CartPage {
 
   async remove(name: string) {
     await submit(this.page, this.row(name).getByRole('button', { name: 'Remove' }), this.js);
+  }
+}
+
+export type Address = {
+  email: string;
+  name: string;
+  line1: string;
+  line2?: string;
+  city: string;
+  postalCode: string;
+  country?: string;
+};
+
+export const ADA: Address = {
+  email: 'ada@example.com',
+  name: 'Ada Lovelace',
+  line1: '12 Harbor Road',
+  line2: 'Flat 3',
+  city: 'Portland',
+  postalCode: '97201',
+};
+
+/**
+ * The checkout form. It posts like a plain HTML form with JavaScript on or off (the server
+ * places the order or renders the form again), so placing an order always loads a page.
+ */
+export class CheckoutPage {
+  readonly email: Locator;
+  readonly name: Locator;
+  readonly line1: Locator;
+  readonly line2: Locator;
+  readonly city: Locator;
+  readonly postalCode: Locator;
+  readonly country: Locator;
+  readonly standard: Locator;
+  readonly express: Locator;
+  readonly card: Locator;
+  readonly cash: Locator;
+  readonly cardNumber: Locator;
+  readonly placeOrderButton: Locator;
+  readonly error: Locator;
+  readonly subtotal: Locator;
+  readonly shipping: Locator;
+  readonly total: Locator;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    const label = (text: string) => page.getByLabel(text, { exact: true });
+    this.email = label('Email');
+    this.name = label('Full name');
+    this.line1 = label('Address line 1');
+    this.line2 = label('Address line 2');
+    this.city = label('City');
+    this.postalCode = label('Postal code');
+    this.country = label('Country');
+    this.standard = page.getByRole('radio', { name: /^Standard/ });
+    this.express = page.getByRole('radio', { name: /^Express/ });
+    this.card = page.getByRole('radio', { name: 'Card', exact: true });
+    this.cash = page.getByRole('radio', { name: 'Cash on delivery', exact: true });
+    this.cardNumber = label('Card number');
+    this.placeOrderButton = page.getByRole('button', { name: 'Place order' });
+    this.error = page.getByTestId('checkout-error');
+    this.subtotal = page.getByTestId('summary-subtotal');
+    this.shipping = page.getByTestId('summary-shipping');
+    this.total = page.getByTestId('summary-total');
+  }
+
+  async goto() {
+    return open(this.page, '/checkout', this.js);
+  }
+
+  async fillAddress(a: Address) {
+    await this.email.fill(a.email);
+    await this.name.fill(a.name);
+    await this.line1.fill(a.line1);
+    await this.line2.fill(a.line2 ?? '');
+    await this.city.fill(a.city);
+    await this.postalCode.fill(a.postalCode);
+    if (a.country) await this.country.selectOption(a.country);
+  }
+
+  async payByCard(number: string) {
+    await this.card.check();
+    await this.cardNumber.fill(number);
+  }
+
+  /** Presses "Place order" and waits for the page the server answers with. */
+  async placeOrder() {
+    const loaded = this.page.waitForEvent('load');
+    await this.placeOrderButton.click();
+    await loaded;
+    if (this.js) await waitForHydration(this.page);
+  }
+}
+
+export class OrderPage {
+  readonly heading: Locator;
+  readonly number: Locator;
+  readonly status: Locator;
+  readonly total: Locator;
+  readonly lines: Locator;
+  readonly address: Locator;
+
+  constructor(readonly page: Page) {
+    this.heading = page.getByRole('heading', { level: 1, name: 'Thank you for your order' });
+    this.number = page.getByTestId('order-number');
+    this.status = page.getByTestId('order-status');
+    this.total = page.getByTestId('order-total');
+    this.lines = page.getByTestId('order-line');
+    this.address = page.getByTestId('order-address');
   }
 }

@@ -1,5 +1,6 @@
 //! Pieces the pages share.
 
+pub mod add_to_cart;
 pub mod navbar;
 pub mod pagination;
 pub mod product_card;

@@ -37,14 +37,14 @@ pub fn remember(mut list: Vec<RecentProduct>, viewed: RecentProduct) -> Vec<Rece
 }
 
 /// Shows the products viewed before `current`, then records `current` as the latest.
-#[component]
-pub fn RecentlyViewed(current: Product) -> impl IntoView {
+#[island]
+pub fn RecentlyViewed(current: RecentProduct) -> impl IntoView {
     let shown = RwSignal::new(Vec::<RecentProduct>::new());
     // Effects only run in the browser; the server renders the strip empty.
     #[cfg(feature = "hydrate")]
     {
         use gloo_storage::{LocalStorage, Storage};
-        let viewed = RecentProduct::from(&current);
+        let viewed = current;
         Effect::new(move |_| {
             let stored: Vec<RecentProduct> = LocalStorage::get(STORAGE_KEY).unwrap_or_default();
             shown.set(

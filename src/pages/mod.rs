@@ -1,6 +1,8 @@
 //! One module per route.
 
 pub mod cart;
+pub mod checkout;
 pub mod home;
 pub mod not_found;
+pub mod order;
 pub mod product;

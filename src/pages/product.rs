@@ -1,14 +1,11 @@
-use crate::cart_state::CartContext;
-use crate::components::recently_viewed::RecentlyViewed;
-use crate::components::status_message::StatusMessage;
+use crate::components::add_to_cart::AddToCartForm;
+use crate::components::recently_viewed::{RecentProduct, RecentlyViewed};
 use crate::components::stock_badge::StockBadge;
-use crate::components::submit_button::SubmitButton;
 use crate::error::ShopError;
 use crate::model::{format_money, Product};
 use crate::pages::not_found::NotFound;
 use crate::server_fns::get_product;
 use leptos::either::EitherOf3;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
@@ -48,22 +45,10 @@ pub fn ProductPage() -> impl IntoView {
 
 #[component]
 fn ProductDetail(product: Product) -> impl IntoView {
-    let cart = CartContext::get();
-    let add = cart.add;
-    let product_id = product.id;
     let sold_out = product.stock <= 0;
     let price = format_money(product.price);
-    let outcome = Signal::derive(move || {
-        cart.add_outcome(product_id).map(|result| {
-            result.map(|item| {
-                format!(
-                    "Added to cart. You now have {} in your cart.",
-                    item.quantity
-                )
-            })
-        })
-    });
     let description = format!("{}, {}. {}", product.name, price, product.description);
+    let recent = RecentProduct::from(&product);
     view! {
         <Title text=product.name.clone()/>
         <Meta name="description" content=description/>
@@ -88,29 +73,9 @@ fn ProductDetail(product: Product) -> impl IntoView {
                     {(!sold_out).then(|| view! { <span class="stock-count">{format!("{} in stock", product.stock)}</span> })}
                 </p>
                 <p class="description">{product.description.clone()}</p>
-                <ActionForm action=add attr:class="add-to-cart">
-                    <input type="hidden" name="product_id" value=product_id/>
-                    <div class="field">
-                        <label for="quantity">"Quantity"</label>
-                        <input
-                            id="quantity"
-                            name="quantity"
-                            type="number"
-                            inputmode="numeric"
-                            min="1"
-                            max=product.stock.max(1)
-                            value="1"
-                            required
-                            disabled=sold_out
-                        />
-                    </div>
-                    <SubmitButton pending=add.pending() class="button button-primary" disabled=sold_out>
-                        {if sold_out { "Sold out" } else { "Add to Cart" }}
-                    </SubmitButton>
-                </ActionForm>
-                <StatusMessage outcome/>
+                <AddToCartForm product_id=product.id stock=product.stock/>
             </div>
         </article>
-        <RecentlyViewed current=product/>
+        <RecentlyViewed current=recent/>
     }
 }

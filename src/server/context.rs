@@ -4,7 +4,7 @@
 use crate::error::ShopError;
 use crate::server::session::SessionId;
 use crate::server::AppState;
-use axum::http::{header, request::Parts};
+use axum::http::{header, request::Parts, HeaderMap};
 use leptos::prelude::use_context;
 
 pub fn app_state() -> Result<AppState, ShopError> {
@@ -33,24 +33,27 @@ pub fn session_id() -> Result<String, ShopError> {
         })
 }
 
-/// Refuses a cart change that another site's page made the browser send: the request's
-/// Origin (or, failing that, its Referer) must be this shop.
+/// Refuses a cart change that another site's page made the browser send (see [`same_origin`]).
 pub fn ensure_same_origin() -> Result<(), ShopError> {
-    let parts = request_parts()?;
-    let state = app_state()?;
-    let header_text = |name| parts.headers.get(name).and_then(|v| v.to_str().ok());
+    same_origin(&request_parts()?.headers, &app_state()?.config.public_url)
+}
+
+/// The request's Origin (or, failing that, its Referer) must be this shop: either the host
+/// the request was sent to or the configured public URL.
+pub fn same_origin(headers: &HeaderMap, public_url: &str) -> Result<(), ShopError> {
+    let header_text = |name| headers.get(name).and_then(|v| v.to_str().ok());
     let claimed = header_text(header::ORIGIN)
         .filter(|o| *o != "null")
         .or_else(|| header_text(header::REFERER));
     let Some(claimed) = claimed else {
         return Err(ShopError::Forbidden(
-            "This request did not say where it came from, so the cart was not changed".into(),
+            "This request did not say where it came from, so nothing was changed".into(),
         ));
     };
     let claimed_host = host_of(claimed);
     let own_hosts = [
         header_text(header::HOST).map(str::to_owned),
-        Some(host_of(&state.config.public_url).to_owned()),
+        Some(host_of(public_url).to_owned()),
     ];
     if own_hosts
         .iter()
@@ -59,9 +62,9 @@ pub fn ensure_same_origin() -> Result<(), ShopError> {
     {
         Ok(())
     } else {
-        tracing::warn!(origin = claimed_host, "cross-site cart change refused");
+        tracing::warn!(origin = claimed_host, "cross-site change refused");
         Err(ShopError::Forbidden(
-            "Cart changes are only accepted from the shop's own pages".into(),
+            "Changes are only accepted from the shop's own pages".into(),
         ))
     }
 }

@@ -1,6 +1,7 @@
 //! The server: configuration, database, services, the REST API and the router that serves
 //! them beside the Leptos pages. Nothing here is compiled into the WASM client.
 
+pub mod checkout_form;
 pub mod cli;
 pub mod config;
 pub mod context;

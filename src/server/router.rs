@@ -3,13 +3,13 @@
 
 use crate::app::{shell, App};
 use crate::server::middleware::{caching, logging, rate_limit, security};
-use crate::server::{health, rest, session, AppState};
+use crate::server::{checkout_form, health, rest, session, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
@@ -26,7 +26,7 @@ pub const BODY_LIMIT: usize = 1024 * 1024;
 
 /// What every page render and server function gets: the app state, and the CSP nonce the
 /// security layer chose for this request (Leptos stamps it on its inline scripts).
-fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
+pub(crate) fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Sync + 'static {
     let state = state.clone();
     move || {
         provide_context(state.clone());
@@ -57,6 +57,8 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
     };
     let site = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
+        // The checkout form posts to its own page's path (GET renders it, above).
+        .route("/checkout", post(checkout_form::checkout_submit))
         .route(
             &format!("{}/{{*name}}", crate::server_fns::SERVER_FN_PREFIX),
             get(server_fn_handler).post(server_fn_handler),

@@ -98,3 +98,22 @@ pub async fn post_raw(app: &Router, uri: &str, content_type: &str, body: Vec<u8>
         .unwrap();
     send(app, request).await
 }
+
+/// The text inside the element with `data-testid="{id}"`, without markup or comments.
+pub fn testid_text(html: &str, id: &str) -> Option<String> {
+    let marker = format!("data-testid=\"{id}\"");
+    let start = html.find(&marker)?;
+    let open_end = start + html[start..].find('>')? + 1;
+    let close = open_end + html[open_end..].find("</")?;
+    let mut text = String::new();
+    let mut inside_tag = false;
+    for ch in html[open_end..close].chars() {
+        match ch {
+            '<' => inside_tag = true,
+            '>' => inside_tag = false,
+            c if !inside_tag => text.push(c),
+            _ => {}
+        }
+    }
+    Some(text.trim().to_owned())
+}

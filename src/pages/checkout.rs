@@ -1,0 +1,306 @@
+use crate::cart_state::ServerCart;
+use crate::model::checkout::{CheckoutAttempt, CheckoutFields};
+use crate::model::order::{order_summary, ShippingMethod, SUPPORTED_COUNTRIES};
+use crate::model::{format_money, money, Cart};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// `/checkout`: the address, shipping and payment form beside the order summary. It posts
+/// to `POST /checkout` (see `server/checkout_form.rs`), which comes back here with the
+/// attempt when the order could not be placed.
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let cart = ServerCart::get().0;
+    let attempt = use_context::<CheckoutAttempt>();
+    #[cfg(feature = "ssr")]
+    if let (Some(attempt), Some(response)) =
+        (&attempt, use_context::<leptos_axum::ResponseOptions>())
+    {
+        if let Ok(status) = axum::http::StatusCode::from_u16(attempt.status) {
+            response.set_status(status);
+        }
+    }
+    view! {
+        <Title text="Checkout"/>
+        <Meta name="robots" content="noindex"/>
+        <h1 class="page-title">"Checkout"</h1>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
+            {move || {
+                let attempt = attempt.clone();
+                Suspend::new(async move {
+                    match cart.await {
+                        Ok(cart) if cart.items.is_empty() => EitherOf3::A(view! {
+                            <div class="empty-state" data-testid="empty-cart">
+                                <p>"Your cart is empty."</p>
+                                <a class="button button-primary" href="/">"Continue shopping"</a>
+                            </div>
+                        }),
+                        Ok(cart) => {
+                            let attempt = attempt.unwrap_or_else(|| CheckoutAttempt {
+                                fields: CheckoutFields::new(new_idempotency_key()),
+                                ..CheckoutAttempt::default()
+                            });
+                            EitherOf3::B(view! { <CheckoutForm summary=Summary::of(&cart) attempt/> })
+                        }
+                        Err(err) => EitherOf3::C(view! {
+                            <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
+                        }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// 128 random bits for the form: the same order however often it is posted.
+fn new_idempotency_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::server::session::new_session_id()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+/// What the order summary needs of the cart.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    pub lines: Vec<SummaryLine>,
+    #[serde(with = "money")]
+    pub subtotal: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SummaryLine {
+    pub name: String,
+    pub quantity: i32,
+    #[serde(with = "money")]
+    pub total: Decimal,
+}
+
+impl Summary {
+    fn of(cart: &Cart) -> Self {
+        Self {
+            lines: cart
+                .items
+                .iter()
+                .map(|item| SummaryLine {
+                    name: item.product.name.clone(),
+                    quantity: item.quantity,
+                    total: item.total_price,
+                })
+                .collect(),
+            subtotal: cart.total(),
+        }
+    }
+}
+
+/// The form and the summary. The only behaviour here is the summary following the
+/// shipping choice and the button staying busy once posted; the server does the rest.
+#[island]
+fn CheckoutForm(summary: Summary, attempt: CheckoutAttempt) -> impl IntoView {
+    let CheckoutAttempt {
+        fields,
+        errors,
+        message,
+        status,
+    } = attempt;
+    // 409: stock ran out since the cart was filled; the cart is where to change it.
+    let stock_changed = status == 409;
+    let subtotal = summary.subtotal;
+    let shipping = RwSignal::new(fields.shipping().unwrap_or(ShippingMethod::Standard));
+    let card = fields.payment_method != "cash_on_delivery";
+    let submitting = RwSignal::new(false);
+    let error = |name: &str| errors.get(name).cloned();
+    let shipping_option = move |method: ShippingMethod, detail: &'static str| {
+        let price = match method.price(subtotal) {
+            p if p.is_zero() => "Free".to_string(),
+            p => format_money(p),
+        };
+        view! {
+            <label class="choice">
+                <input
+                    type="radio"
+                    name="shipping_method"
+                    value=method.as_str()
+                    checked=shipping.get_untracked() == method
+                    on:change=move |_| shipping.set(method)
+                />
+                <span>{format!("{} · {price} · {detail}", method.label())}</span>
+            </label>
+        }
+    };
+    let totals = move || order_summary([subtotal], shipping.get());
+    view! {
+        {(!message.is_empty()).then(|| view! {
+            <div class="status status-error checkout-error" role="alert" data-testid="checkout-error">
+                <p>{message.clone()}</p>
+                {stock_changed.then(|| view! { <a href="/cart">"Review your cart"</a> })}
+            </div>
+        })}
+        <div class="checkout">
+            <form
+                class="checkout-form"
+                method="post"
+                action="/checkout"
+                novalidate
+                on:submit=move |_| submitting.set(true)
+            >
+                <input type="hidden" name="idempotency_key" value=fields.idempotency_key.clone()/>
+                <fieldset>
+                    <legend>"Contact"</legend>
+                    <Field name="email" label="Email" value=fields.email.clone() error=error("email") kind="email" autocomplete="email"/>
+                </fieldset>
+                <fieldset>
+                    <legend>"Shipping address"</legend>
+                    <Field name="name" label="Full name" value=fields.name.clone() error=error("name") autocomplete="name"/>
+                    <Field name="line1" label="Address line 1" value=fields.line1.clone() error=error("line1") autocomplete="address-line1"/>
+                    <Field name="line2" label="Address line 2" value=fields.line2.clone() error=error("line2") autocomplete="address-line2" optional=true/>
+                    <Field name="city" label="City" value=fields.city.clone() error=error("city") autocomplete="address-level2"/>
+                    <Field name="postal_code" label="Postal code" value=fields.postal_code.clone() error=error("postal_code") autocomplete="postal-code"/>
+                    <CountrySelect value=fields.country.clone() error=error("country")/>
+                </fieldset>
+                <fieldset class="choices" aria-describedby=error("shipping_method").map(|_| "shipping_method-error")>
+                    <legend>"Shipping"</legend>
+                    {shipping_option(ShippingMethod::Standard, "3–5 business days, free from $75.00")}
+                    {shipping_option(ShippingMethod::Express, "1–2 business days")}
+                    <FieldError name="shipping_method" error=error("shipping_method")/>
+                </fieldset>
+                <fieldset class="choices">
+                    <legend>"Payment"</legend>
+                    <label class="choice">
+                        <input type="radio" name="payment_method" value="card" checked=card/>
+                        <span>"Card"</span>
+                    </label>
+                    <Field
+                        name="card_number"
+                        label="Card number"
+                        value=fields.card_number.clone()
+                        error=error("card_number")
+                        autocomplete="cc-number"
+                        numeric=true
+                    />
+                    <label class="choice">
+                        <input type="radio" name="payment_method" value="cash_on_delivery" checked=!card/>
+                        <span>"Cash on delivery"</span>
+                    </label>
+                    <FieldError name="payment_method" error=error("payment_method")/>
+                </fieldset>
+                <button
+                    type="submit"
+                    class="button button-primary button-large"
+                    disabled=move || submitting.get()
+                    aria-busy=move || submitting.get().to_string()
+                >
+                    "Place order"
+                </button>
+            </form>
+            <aside class="order-summary" aria-labelledby="summary-title">
+                <h2 id="summary-title">"Order summary"</h2>
+                <ul class="summary-lines">
+                    {summary
+                        .lines
+                        .into_iter()
+                        .map(|line| view! {
+                            <li data-testid="summary-line">
+                                <span>{format!("{} × {}", line.quantity, line.name)}</span>
+                                <span class="price">{format_money(line.total)}</span>
+                            </li>
+                        })
+                        .collect_view()}
+                </ul>
+                <dl class="summary-totals" aria-live="polite">
+                    <dt>"Subtotal"</dt>
+                    <dd data-testid="summary-subtotal">{format_money(subtotal)}</dd>
+                    <dt>"Shipping"</dt>
+                    <dd data-testid="summary-shipping">
+                        {move || match totals().1 {
+                            p if p.is_zero() => Either::Left("Free"),
+                            p => Either::Right(format_money(p)),
+                        }}
+                    </dd>
+                    <dt>"Total"</dt>
+                    <dd class="price price-large" data-testid="summary-total">{move || format_money(totals().2)}</dd>
+                </dl>
+            </aside>
+        </div>
+    }
+}
+
+/// A labelled text input; when it has an error, the message sits under it and is tied to it.
+#[component]
+fn Field(
+    name: &'static str,
+    label: &'static str,
+    value: String,
+    error: Option<String>,
+    #[prop(optional)] autocomplete: &'static str,
+    #[prop(default = "text")] kind: &'static str,
+    #[prop(optional)] optional: bool,
+    #[prop(optional)] numeric: bool,
+) -> impl IntoView {
+    let invalid = error.is_some();
+    let described_by = describe(name, optional, invalid);
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for=name>{label}</label>
+            {optional.then(|| view! { <span class="field-hint" id=format!("{name}-hint")>"Optional"</span> })}
+            <input
+                id=name
+                name=name
+                type=kind
+                value=value
+                autocomplete=autocomplete
+                inputmode=numeric.then_some("numeric")
+                required=!optional
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described_by
+            />
+            <FieldError name error/>
+        </div>
+    }
+}
+
+#[component]
+fn CountrySelect(value: String, error: Option<String>) -> impl IntoView {
+    let invalid = error.is_some();
+    let described_by = describe("country", false, invalid);
+    view! {
+        <div class="field" class:field-invalid=invalid>
+            <label for="country">"Country"</label>
+            <select
+                id="country"
+                name="country"
+                autocomplete="country"
+                aria-invalid=invalid.then_some("true")
+                aria-describedby=described_by
+            >
+                {SUPPORTED_COUNTRIES
+                    .iter()
+                    .map(|(code, country)| view! { <option value=*code selected=value == *code>{*country}</option> })
+                    .collect_view()}
+            </select>
+            <FieldError name="country" error/>
+        </div>
+    }
+}
+
+#[component]
+fn FieldError(name: &'static str, error: Option<String>) -> impl IntoView {
+    error.map(|message| view! { <p class="field-error" id=format!("{name}-error")>{message}</p> })
+}
+
+/// The ids that describe an input: its hint and its error, when it has them.
+fn describe(name: &str, hint: bool, error: bool) -> Option<String> {
+    let ids: Vec<String> = [(hint, "hint"), (error, "error")]
+        .into_iter()
+        .filter(|(on, _)| *on)
+        .map(|(_, what)| format!("{name}-{what}"))
+        .collect();
+    (!ids.is_empty()).then(|| ids.join(" "))
+}

@@ -1,0 +1,33 @@
+//! Catalogue reads for the server-rendered pages.
+
+use crate::error::ShopError;
+use crate::model::{Product, ProductPage};
+use leptos::prelude::*;
+
+#[server(prefix = "/_fn", endpoint = "products")]
+pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
+    use crate::model::PAGE_SIZE;
+    use crate::server::context;
+    context::with_status(
+        async {
+            let state = context::app_state()?;
+            state
+                .catalogue
+                .page(&state.db, page.max(1), PAGE_SIZE)
+                .await
+        }
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "product")]
+pub async fn get_product(id: i32) -> Result<Product, ShopError> {
+    use crate::server::context;
+    context::with_status(
+        async {
+            let state = context::app_state()?;
+            state.catalogue.product(&state.db, id).await
+        }
+        .await,
+    )
+}

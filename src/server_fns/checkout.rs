@@ -1,0 +1,17 @@
+//! Orders for the pages: an order's page is reached by its secret token.
+
+use crate::error::ShopError;
+use crate::model::order::Order;
+use leptos::prelude::*;
+
+#[server(prefix = "/_fn", endpoint = "order")]
+pub async fn get_order(token: String) -> Result<Order, ShopError> {
+    use crate::server::{context, services::orders};
+    context::with_status(
+        async {
+            let state = context::app_state()?;
+            orders::order_by_token(&state.db, &token).await
+        }
+        .await,
+    )
+}

@@ -1,0 +1,14 @@
+//! Server functions: how the pages and islands reach the services, one file per domain.
+//! They run the same services as the REST API, under the `/_fn` prefix so they can never
+//! collide with `/api/…`.
+
+mod cart;
+mod catalogue;
+mod checkout;
+
+pub use cart::*;
+pub use catalogue::*;
+pub use checkout::*;
+
+/// Server-function URLs live under this prefix, apart from the REST API.
+pub const SERVER_FN_PREFIX: &str = "/_fn";
