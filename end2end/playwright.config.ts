@@ -39,6 +39,7 @@ export default defineConfig({
     stderr: 'pipe',
     env: {
       DATABASE_URL: 'sqlite://.data/e2e.db?mode=rwc',
+      SHOP_MAIL_DIR: '.data/mail',
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'PROD',
