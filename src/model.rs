@@ -85,6 +85,58 @@ impl Cart {
     }
 }
 
+/// The cart as the islands show it, with its money already formatted by the server: the
+/// browser does no arithmetic on money, so the WASM carries no decimal library, and the
+/// lines carry only what is shown.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    /// Units in the cart (the navbar's count).
+    pub count: i64,
+    /// `$1,249.00`
+    pub total: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub product_id: i32,
+    pub name: String,
+    pub image_url: String,
+    pub unit_price: String,
+    pub quantity: i32,
+    /// The most the quantity field allows: the stock, or more when the line already has more.
+    pub max_quantity: i32,
+    pub line_total: String,
+}
+
+impl From<&Cart> for CartView {
+    fn from(cart: &Cart) -> Self {
+        Self {
+            lines: cart
+                .items
+                .iter()
+                .map(|item| CartLineView {
+                    product_id: item.product.id,
+                    name: item.product.name.clone(),
+                    image_url: item.product.image_url.clone(),
+                    unit_price: format_money(item.product.price),
+                    quantity: item.quantity,
+                    max_quantity: item.product.stock.max(item.quantity),
+                    line_total: format_money(item.total_price),
+                })
+                .collect(),
+            count: cart.count(),
+            total: format_money(cart.total()),
+        }
+    }
+}
+
+impl CartView {
+    pub fn line(&self, product_id: i32) -> Option<&CartLineView> {
+        self.lines.iter().find(|l| l.product_id == product_id)
+    }
+}
+
 /// One page of the catalogue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductPage {
@@ -147,6 +199,15 @@ pub fn format_money(amount: Decimal) -> String {
         grouped.push(ch);
     }
     format!("{sign}${grouped}.{cents}")
+}
+
+/// A price that may be nothing, like shipping: `Free` or `$4.90`.
+pub fn format_price_or_free(amount: Decimal) -> String {
+    if amount.is_zero() {
+        "Free".to_string()
+    } else {
+        format_money(amount)
+    }
 }
 
 /// Serde for money: always a string with exactly two decimals, parsed without floats.

@@ -1,11 +1,12 @@
-use crate::cart_state::{provide_form_error, publish, ServerCart};
+use crate::cart_state::{form_error, input_number, island_action, publish, ServerCart};
 use crate::components::status_message::StatusMessage;
 use crate::components::submit_button::SubmitButton;
-use crate::model::{format_money, Cart, CartItem};
+use crate::error::ShopError;
+use crate::model::{CartLineView, CartView};
 use crate::server_fns::{RemoveFromCart, UpdateCartItem};
 use leptos::either::Either;
-use leptos::form::ActionForm;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 
 /// `/cart`: the session's lines, editable, with the total.
@@ -19,7 +20,10 @@ pub fn CartPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || Suspend::new(async move {
                 match cart.await {
-                    Ok(cart) => Either::Left(view! { <CartEditor cart/> }),
+                    Ok(cart) => {
+                        let error = form_error::<UpdateCartItem>().or_else(form_error::<RemoveFromCart>);
+                        Either::Left(view! { <CartEditor cart=CartView::from(&cart) error/> })
+                    }
                     Err(err) => Either::Right(view! {
                         <div class="empty-state">
                             <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
@@ -33,12 +37,12 @@ pub fn CartPage() -> impl IntoView {
 }
 
 /// The cart's lines, quantity and remove forms, and total. Each change answers with the
-/// whole cart, which this island redraws and publishes to the navbar.
+/// whole cart, which this island redraws and publishes to the navbar. `error`: a form posted
+/// without JavaScript was refused.
 #[island]
-fn CartEditor(cart: Cart) -> impl IntoView {
-    provide_form_error();
-    let update = ServerAction::<UpdateCartItem>::new();
-    let remove = ServerAction::<RemoveFromCart>::new();
+fn CartEditor(cart: CartView, error: Option<String>) -> impl IntoView {
+    let update = island_action::<UpdateCartItem>();
+    let remove = island_action::<RemoveFromCart>();
     let cart = RwSignal::new(cart);
     // The product the last update was for, to name it in the message.
     let updated_product = RwSignal::new(None::<i32>);
@@ -68,28 +72,30 @@ fn CartEditor(cart: Cart) -> impl IntoView {
     });
     let outcome = Signal::derive(move || {
         let updated = update.value().get().map(|r| {
-            r.map(|changed| {
-                let line = updated_product
-                    .get()
-                    .and_then(|id| changed.items.into_iter().find(|i| i.product.id == id));
-                match line {
-                    Some(item) => format!("Updated: {} × {}", item.quantity, item.product.name),
+            r.map(
+                |changed| match updated_product.get().and_then(|id| changed.line(id)) {
+                    Some(line) => format!("Updated: {} × {}", line.quantity, line.name),
                     None => "Removed from your cart.".to_string(),
-                }
-            })
+                },
+            )
         });
         let removed = remove
             .value()
             .get()
             .map(|r| r.map(|_| "Removed from your cart.".to_string()));
-        updated.or(removed)
+        let untouched = update.version().get() == 0 && remove.version().get() == 0;
+        updated.or(removed).or_else(|| {
+            untouched
+                .then(|| error.clone().map(|e| Err(ShopError::Invalid(e))))
+                .flatten()
+        })
     });
     let busy = move || (update.pending().get() || remove.pending().get()).to_string();
     view! {
         <StatusMessage outcome/>
         {move || {
             let current = cart.get();
-            if current.items.is_empty() {
+            if current.lines.is_empty() {
                 return Either::Left(view! {
                     <div class="empty-state" data-testid="empty-cart">
                         <p>"Your cart is empty."</p>
@@ -97,18 +103,17 @@ fn CartEditor(cart: Cart) -> impl IntoView {
                     </div>
                 });
             }
-            let total = format_money(current.total());
             Either::Right(view! {
                 <ul class="cart-lines" aria-busy=busy>
                     {current
-                        .items
+                        .lines
                         .into_iter()
-                        .map(|item| view! { <CartLine item update remove/> })
+                        .map(|line| view! { <CartLine line update remove/> })
                         .collect_view()}
                 </ul>
                 <div class="cart-summary">
                     <span>"Total"</span>
-                    <strong class="price price-large" data-testid="cart-total">{total}</strong>
+                    <strong class="price price-large" data-testid="cart-total">{current.total}</strong>
                 </div>
                 <div class="cart-actions">
                     <a class="link-back" href="/">"← Continue shopping"</a>
@@ -121,44 +126,57 @@ fn CartEditor(cart: Cart) -> impl IntoView {
 
 #[component]
 fn CartLine(
-    item: CartItem,
-    update: ServerAction<UpdateCartItem>,
-    remove: ServerAction<RemoveFromCart>,
+    line: CartLineView,
+    update: Action<UpdateCartItem, Result<CartView, ShopError>>,
+    remove: Action<RemoveFromCart, Result<CartView, ShopError>>,
 ) -> impl IntoView {
-    let product = item.product;
-    let href = format!("/product/{}", product.id);
-    let quantity_id = format!("quantity-{}", product.id);
+    let product_id = line.product_id;
+    let href = format!("/product/{product_id}");
+    let quantity_id = format!("quantity-{product_id}");
+    let quantity = NodeRef::new();
+    let submit_update = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        update.dispatch(UpdateCartItem {
+            product_id,
+            quantity: input_number(quantity),
+        });
+    };
+    let submit_remove = move |ev: leptos::ev::SubmitEvent| {
+        ev.prevent_default();
+        remove.dispatch(RemoveFromCart { product_id });
+    };
     view! {
         <li class="cart-line" data-testid="cart-item">
-            <img src=product.image_url.clone() alt=product.name.clone() width="120" height="90"/>
+            <img src=line.image_url alt=line.name.clone() width="120" height="90"/>
             <div class="cart-line-info">
-                <a class="cart-line-name" href=href>{product.name.clone()}</a>
-                <span class="unit-price">{format!("{} each", format_money(product.price))}</span>
+                <a class="cart-line-name" href=href>{line.name.clone()}</a>
+                <span class="unit-price">{format!("{} each", line.unit_price)}</span>
             </div>
-            <ActionForm action=update attr:class="quantity-form">
-                <input type="hidden" name="product_id" value=product.id/>
+            <form class="quantity-form" method="post" action=UpdateCartItem::url() on:submit=submit_update>
+                <input type="hidden" name="product_id" value=product_id/>
                 <label class="visually-hidden" for=quantity_id.clone()>
-                    {format!("Quantity of {}", product.name)}
+                    {format!("Quantity of {}", line.name)}
                 </label>
                 <input
+                    node_ref=quantity
                     id=quantity_id
                     name="quantity"
                     type="number"
                     inputmode="numeric"
                     min="0"
-                    max=product.stock.max(item.quantity)
-                    value=item.quantity
+                    max=line.max_quantity
+                    value=line.quantity
                     required
                 />
                 <SubmitButton pending=update.pending() class="button">"Update"</SubmitButton>
-            </ActionForm>
-            <span class="price line-total" data-testid="line-total">{format_money(item.total_price)}</span>
-            <ActionForm action=remove attr:class="remove-form">
-                <input type="hidden" name="product_id" value=product.id/>
+            </form>
+            <span class="price line-total" data-testid="line-total">{line.line_total}</span>
+            <form class="remove-form" method="post" action=RemoveFromCart::url() on:submit=submit_remove>
+                <input type="hidden" name="product_id" value=product_id/>
                 <SubmitButton pending=remove.pending() class="button button-quiet">
                     "Remove"
                 </SubmitButton>
-            </ActionForm>
+            </form>
         </li>
     }
 }

@@ -1,6 +1,6 @@
 use crate::error::ShopError;
-use crate::model::format_money;
 use crate::model::order::{country_name, Order, PaymentMethod};
+use crate::model::{format_money, format_price_or_free};
 use crate::pages::not_found::NotFound;
 use crate::server_fns::get_order;
 use leptos::either::EitherOf3;
@@ -43,10 +43,7 @@ fn OrderDetail(order: Order) -> impl IntoView {
         (PaymentMethod::Card, Some(last4)) => format!("Card ending in {last4}"),
         (method, _) => method.label().to_owned(),
     };
-    let shipping_price = match order.shipping_price {
-        p if p.is_zero() => "Free".to_owned(),
-        p => format_money(p),
-    };
+    let shipping_price = format_price_or_free(order.shipping_price);
     view! {
         <Title text=format!("Order {}", order.number)/>
         <section class="order" data-testid="order">

@@ -1,10 +1,11 @@
+use crate::cart_state::form_error;
 use crate::components::add_to_cart::AddToCartForm;
 use crate::components::recently_viewed::{RecentProduct, RecentlyViewed};
 use crate::components::stock_badge::StockBadge;
 use crate::error::ShopError;
 use crate::model::{format_money, Product};
 use crate::pages::not_found::NotFound;
-use crate::server_fns::get_product;
+use crate::server_fns::{get_product, AddToCart};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -49,6 +50,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
     let price = format_money(product.price);
     let description = format!("{}, {}. {}", product.name, price, product.description);
     let recent = RecentProduct::from(&product);
+    let add_error = form_error::<AddToCart>();
     view! {
         <Title text=product.name.clone()/>
         <Meta name="description" content=description/>
@@ -73,7 +75,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                     {(!sold_out).then(|| view! { <span class="stock-count">{format!("{} in stock", product.stock)}</span> })}
                 </p>
                 <p class="description">{product.description.clone()}</p>
-                <AddToCartForm product_id=product.id stock=product.stock/>
+                <AddToCartForm product_id=product.id stock=product.stock error=add_error/>
             </div>
         </article>
         <RecentlyViewed current=recent/>

@@ -1,8 +1,9 @@
 //! The shopper's cart (the session cookie names it). Every change answers with the whole
-//! cart after it, so an island can redraw its lines and the navbar count from one request.
+//! cart after it, as the islands show it, so an island can redraw its lines and the navbar
+//! count from one request.
 
 use crate::error::ShopError;
-use crate::model::Cart;
+use crate::model::{Cart, CartView};
 use leptos::prelude::*;
 
 /// The session's cart with the session id blanked: page data and island props are
@@ -24,14 +25,14 @@ pub async fn get_cart() -> Result<Cart, ShopError> {
 }
 
 #[server(prefix = "/_fn", endpoint = "cart/add")]
-pub async fn add_to_cart(product_id: i32, quantity: i64) -> Result<Cart, ShopError> {
+pub async fn add_to_cart(product_id: i32, quantity: i64) -> Result<CartView, ShopError> {
     use crate::server::{context, services::cart};
     context::with_status(
         async {
             context::ensure_same_origin()?;
             let state = context::app_state()?;
             cart::add_to_cart(&state.db, &context::session_id()?, product_id, quantity).await?;
-            session_cart().await
+            session_cart().await.map(|cart| CartView::from(&cart))
         }
         .await,
     )
@@ -39,28 +40,28 @@ pub async fn add_to_cart(product_id: i32, quantity: i64) -> Result<Cart, ShopErr
 
 /// Sets a line's quantity; 0 removes the line.
 #[server(prefix = "/_fn", endpoint = "cart/update")]
-pub async fn update_cart_item(product_id: i32, quantity: i64) -> Result<Cart, ShopError> {
+pub async fn update_cart_item(product_id: i32, quantity: i64) -> Result<CartView, ShopError> {
     use crate::server::{context, services::cart};
     context::with_status(
         async {
             context::ensure_same_origin()?;
             let state = context::app_state()?;
             cart::set_quantity(&state.db, &context::session_id()?, product_id, quantity).await?;
-            session_cart().await
+            session_cart().await.map(|cart| CartView::from(&cart))
         }
         .await,
     )
 }
 
 #[server(prefix = "/_fn", endpoint = "cart/remove")]
-pub async fn remove_from_cart(product_id: i32) -> Result<Cart, ShopError> {
+pub async fn remove_from_cart(product_id: i32) -> Result<CartView, ShopError> {
     use crate::server::{context, services::cart};
     context::with_status(
         async {
             context::ensure_same_origin()?;
             let state = context::app_state()?;
             cart::remove_from_cart(&state.db, &context::session_id()?, product_id).await?;
-            session_cart().await
+            session_cart().await.map(|cart| CartView::from(&cart))
         }
         .await,
     )
