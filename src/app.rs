@@ -3,6 +3,7 @@
 
 use crate::cart_state::ServerCart;
 use crate::components::navbar::Navbar;
+use crate::island_loader::IslandScripts;
 use crate::pages::{
     cart::CartPage, checkout::CheckoutPage, home::HomePage, not_found::NotFound, order::OrderPage,
     product::ProductPage,
@@ -23,7 +24,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <AutoReload options=options.clone()/>
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <HydrationScripts options islands=true/>
+                <IslandScripts options/>
                 <MetaTags/>
             </head>
             <body>

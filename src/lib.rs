@@ -6,6 +6,7 @@ pub mod app;
 pub mod cart_state;
 pub mod components;
 pub mod error;
+pub mod island_loader;
 pub mod model;
 pub mod pages;
 pub mod server_fns;

@@ -2,8 +2,14 @@ use crate::components::stock_badge::StockBadge;
 use crate::model::{format_money, Product};
 use leptos::prelude::*;
 
+/// Cards in the first row on a wide screen: visible without scrolling.
+const EAGER_CARDS: usize = 4;
+
+/// Cards in the first rows load their image at once (the first with high priority: it is
+/// the page's largest paint); the rest lazily.
 #[component]
-pub fn ProductCard(product: Product) -> impl IntoView {
+pub fn ProductCard(product: Product, #[prop(optional)] position: usize) -> impl IntoView {
+    let eager = position < EAGER_CARDS;
     let href = format!("/product/{}", product.id);
     view! {
         <li class="product-card" data-testid="product-card">
@@ -13,7 +19,8 @@ pub fn ProductCard(product: Product) -> impl IntoView {
                     alt=product.name.clone()
                     width="400"
                     height="300"
-                    loading="lazy"
+                    loading=if eager { "eager" } else { "lazy" }
+                    fetchpriority=(position == 0).then_some("high")
                 />
                 <div class="product-card-body">
                     <h2 class="product-card-name">{product.name.clone()}</h2>

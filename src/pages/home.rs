@@ -37,7 +37,7 @@ pub fn HomePage() -> impl IntoView {
                         EitherOf3::B(view! {
                             <p class="result-count">{format!("{} products", listing.total)}</p>
                             <ul class="product-grid" data-testid="product-list">
-                                {listing.items.into_iter().map(|product| view! { <ProductCard product/> }).collect_view()}
+                                {listing.items.into_iter().enumerate().map(|(position, product)| view! { <ProductCard product position/> }).collect_view()}
                             </ul>
                             <Pagination page page_count/>
                         })

@@ -66,6 +66,7 @@ fn ProductDetail(product: Product) -> impl IntoView {
                 alt=product.name.clone()
                 width="400"
                 height="300"
+                fetchpriority="high"
             />
             <div class="product-info">
                 <h1>{product.name.clone()}</h1>
