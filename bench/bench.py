@@ -155,12 +155,15 @@ def brotli_size(data):
 
 
 def page_weight(path):
-    """Brotli bytes of the WASM and JavaScript a page makes the browser load: the files it
-    preloads or imports from /pkg/ (served precompressed) and its inline scripts."""
+    """Brotli bytes of the WASM and JavaScript a page makes the browser load: the files the
+    islands loader imports (its call names them: `("pkg", "shop.<hash>", "shop.<hash>")`) or
+    the page references under /pkg/, served precompressed, and its inline scripts."""
     html = http("GET", path)[1].decode()
-    files = sorted(set(re.findall(r'/pkg/[^"\'`)]+?\.(?:js|wasm)\b', html)))
+    files = set(re.findall(r'/pkg/[^"\'`)]+?\.(?:js|wasm)\b', html))
+    for pkg, js, wasm in re.findall(r'\("([^"]+)", "([^"]+)", "([^"]+)"\);', html):
+        files |= {f"/{pkg}/{js}.js", f"/{pkg}/{wasm}.wasm"}
     total, parts = 0, []
-    for f in files:
+    for f in sorted(files):
         on_disk = os.path.join(SITE, f.lstrip("/"))
         br = os.path.getsize(on_disk + ".br") if os.path.exists(on_disk + ".br") else brotli_size(open(on_disk, "rb").read())
         total += br

@@ -1,7 +1,6 @@
 //! The HTML document and the app: router and layout. Everything here renders on the server
 //! only; the interactive pieces are islands inside the pages and the navbar.
 
-use crate::cart_state::ServerCart;
 use crate::components::navbar::Navbar;
 use crate::island_loader::IslandScripts;
 use crate::pages::{
@@ -53,7 +52,6 @@ pub fn App() -> impl IntoView {
 /// server (`SsrMode::Async`) so it works without JavaScript.
 #[component]
 fn Layout() -> impl IntoView {
-    ServerCart::provide();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Navbar/>

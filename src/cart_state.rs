@@ -1,7 +1,9 @@
 //! The cart, as the server renders it and as the islands share it.
 //!
-//! On the server, [`ServerCart`] reads the session's cart once per page render, for the
-//! navbar and the page.
+//! On the server, the navbar and the cart pages read the session's cart (`get_cart`) right
+//! where they render it. They await it directly rather than through a `Resource`: outside
+//! islands nothing hydrates, so a resource would only write its data into the page again as
+//! a script nobody reads.
 //!
 //! In the browser, islands hydrate one by one and context only flows into islands nested in
 //! one another, so the navbar's count and a page's cart forms (siblings) cannot share one.
@@ -15,27 +17,9 @@
 //! `ActionForm`, which parses the form data in the browser).
 
 use crate::error::ShopError;
-use crate::model::{Cart, CartView};
-use crate::server_fns::get_cart;
+use crate::model::CartView;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-
-/// The session's cart for this page render (server side).
-#[derive(Clone, Copy)]
-pub struct ServerCart(pub Resource<Result<Cart, ShopError>>);
-
-impl ServerCart {
-    /// Reads the cart once for everything below. Must run inside the router.
-    pub fn provide() -> Self {
-        let cart = Self(Resource::new(|| (), |()| get_cart()));
-        provide_context(cart);
-        cart
-    }
-
-    pub fn get() -> Self {
-        use_context().unwrap_or_else(Self::provide)
-    }
-}
 
 #[cfg(feature = "hydrate")]
 thread_local! {

@@ -1,11 +1,11 @@
 use crate::app::SHOP_NAME;
-use crate::cart_state::{shared_count, ServerCart};
+use crate::cart_state::shared_count;
+use crate::server_fns::get_cart;
 use leptos::prelude::*;
 
 /// The shop's name linking home, and the cart link with the number of units in the cart.
 #[component]
 pub fn Navbar() -> impl IntoView {
-    let cart = ServerCart::get().0;
     view! {
         <header class="navbar">
             <nav class="container navbar-inner" aria-label="Main">
@@ -19,7 +19,7 @@ pub fn Navbar() -> impl IntoView {
                     <span>"Cart"</span>
                     <Suspense fallback=|| view! { <span class="cart-count" data-testid="cart-count">"0"</span> }>
                         {move || Suspend::new(async move {
-                            let count = cart.await.map(|c| c.count()).unwrap_or(0);
+                            let count = get_cart().await.map(|c| c.count()).unwrap_or(0);
                             view! { <CartCount count/> }
                         })}
                     </Suspense>

@@ -1,9 +1,9 @@
-use crate::cart_state::{form_error, input_number, island_action, publish, ServerCart};
+use crate::cart_state::{form_error, input_number, island_action, publish};
 use crate::components::status_message::StatusMessage;
 use crate::components::submit_button::SubmitButton;
 use crate::error::ShopError;
 use crate::model::{CartLineView, CartView};
-use crate::server_fns::{RemoveFromCart, UpdateCartItem};
+use crate::server_fns::{get_cart, RemoveFromCart, UpdateCartItem};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -12,14 +12,13 @@ use leptos_meta::{Meta, Title};
 /// `/cart`: the session's lines, editable, with the total.
 #[component]
 pub fn CartPage() -> impl IntoView {
-    let cart = ServerCart::get().0;
     view! {
         <Title text="Your cart"/>
         <Meta name="description" content="Your shopping cart at Harbor & Pine."/>
         <h1 class="page-title">"Your cart"</h1>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || Suspend::new(async move {
-                match cart.await {
+                match get_cart().await {
                     Ok(cart) => {
                         let error = form_error::<UpdateCartItem>().or_else(form_error::<RemoveFromCart>);
                         Either::Left(view! { <CartEditor cart=CartView::from(&cart) error/> })

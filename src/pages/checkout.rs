@@ -1,7 +1,7 @@
-use crate::cart_state::ServerCart;
 use crate::model::checkout::{CheckoutAttempt, CheckoutFields};
 use crate::model::order::{order_summary, ShippingMethod, SUPPORTED_COUNTRIES};
 use crate::model::{format_money, format_price_or_free, Cart};
+use crate::server_fns::get_cart;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
@@ -12,7 +12,6 @@ use rust_decimal::Decimal;
 /// attempt when the order could not be placed.
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
-    let cart = ServerCart::get().0;
     let attempt = use_context::<CheckoutAttempt>();
     #[cfg(feature = "ssr")]
     if let (Some(attempt), Some(response)) =
@@ -30,7 +29,7 @@ pub fn CheckoutPage() -> impl IntoView {
             {move || {
                 let attempt = attempt.clone();
                 Suspend::new(async move {
-                    match cart.await {
+                    match get_cart().await {
                         Ok(cart) if cart.items.is_empty() => EitherOf3::A(view! {
                             <div class="empty-state" data-testid="empty-cart">
                                 <p>"Your cart is empty."</p>

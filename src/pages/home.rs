@@ -17,14 +17,15 @@ pub fn HomePage() -> impl IntoView {
             .filter(|p| *p > 0)
             .unwrap_or(1)
     };
-    let products = Resource::new(page, list_products);
+    // Awaited in place, not through a Resource: see `cart_state` (nothing here hydrates).
+    let products = move || list_products(page());
     view! {
         <Title text="Shop"/>
         <Meta name="description" content="Browse the Harbor & Pine catalogue: kitchen, audio, outdoor, home office, stationery and fitness."/>
         <h1 class="page-title">"All products"</h1>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
             {move || Suspend::new(async move {
-                match products.await {
+                match products().await {
                     Ok(listing) if listing.items.is_empty() => EitherOf3::A(view! {
                         <div class="empty-state">
                             <p>"There are no products on this page."</p>

@@ -14,12 +14,12 @@ use leptos_router::hooks::use_params_map;
 pub fn OrderPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
-    let order = Resource::new(token, get_order);
+    let order = move || get_order(token());
     view! {
         <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your order…"</p> }>
             {move || Suspend::new(async move {
-                match order.await {
+                match order().await {
                     Ok(order) => EitherOf3::A(view! { <OrderDetail order/> }),
                     Err(ShopError::NotFound) => EitherOf3::B(view! {
                         <NotFound message="We couldn't find that order. Check the link in your confirmation email."/>

@@ -21,16 +21,19 @@ pub fn ProductPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i32>().ok())
     };
-    let product = Resource::new(id, |id| async move {
-        match id {
-            Some(id) => get_product(id).await,
-            None => Err(ShopError::NotFound),
+    let product = move || {
+        let id = id();
+        async move {
+            match id {
+                Some(id) => get_product(id).await,
+                None => Err(ShopError::NotFound),
+            }
         }
-    });
+    };
     view! {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
             {move || Suspend::new(async move {
-                match product.await {
+                match product().await {
                     Ok(product) => EitherOf3::A(view! { <ProductDetail product/> }),
                     Err(ShopError::NotFound) => EitherOf3::B(view! {
                         <NotFound message="We couldn't find that product. It may have been removed."/>
