@@ -7,22 +7,12 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::http::{app, send, testid_text, Reply};
+use common::http::{app, page, send, testid_text, Reply, HOST};
 use common::TestDb;
 use shop::server::services::cart;
 use shop::server::session::{new_session_id, COOKIE_NAME};
 
-const HOST: &str = "127.0.0.1:3000";
 const ORIGIN: &str = "http://127.0.0.1:3000";
-
-async fn page(app: &axum::Router, path: &str, session: &str) -> Reply {
-    let request = Request::get(path)
-        .header(header::HOST, HOST)
-        .header(header::COOKIE, format!("{COOKIE_NAME}={session}"))
-        .body(Body::empty())
-        .unwrap();
-    send(app, request).await
-}
 
 async fn post_checkout(
     app: &axum::Router,

@@ -7,22 +7,11 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
-use common::http::{app, get, send, testid_text, Reply};
+use common::http::{app, get, page, send, testid_text, Reply, HOST};
 use common::TestDb;
 use shop::server::seed;
 use shop::server::services::catalogue;
 use shop::server::session::{new_session_id, COOKIE_NAME};
-
-const HOST: &str = "127.0.0.1:3000";
-
-async fn page(app: &axum::Router, path: &str, session: &str) -> Reply {
-    let request = Request::get(path)
-        .header(header::HOST, HOST)
-        .header(header::COOKIE, format!("{COOKIE_NAME}={session}"))
-        .body(Body::empty())
-        .unwrap();
-    send(app, request).await
-}
 
 async fn call_server_fn(
     app: &axum::Router,

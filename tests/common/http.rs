@@ -14,6 +14,8 @@ use std::sync::OnceLock;
 use tower::ServiceExt;
 
 pub const BASE: &str = "http://127.0.0.1:3000";
+/// The Host the pages are requested with (BASE's).
+pub const HOST: &str = "127.0.0.1:3000";
 
 pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
     let vars: Vec<(String, String)> = vars
@@ -116,4 +118,17 @@ pub fn testid_text(html: &str, id: &str) -> Option<String> {
         }
     }
     Some(text.trim().to_owned())
+}
+
+/// A page as the shopper with this session cookie sees it.
+pub async fn page(app: &Router, path: &str, session: &str) -> Reply {
+    let request = Request::get(path)
+        .header(axum::http::header::HOST, HOST)
+        .header(
+            axum::http::header::COOKIE,
+            format!("{}={session}", shop::server::session::COOKIE_NAME),
+        )
+        .body(Body::empty())
+        .unwrap();
+    send(app, request).await
 }
