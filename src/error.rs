@@ -12,12 +12,16 @@ pub enum ShopError {
     /// Some fields of a form or body are wrong (HTTP 400): field path → message for people
     /// (see [`crate::model::order::FieldErrors`]).
     #[error("{}", fields_message(.0))]
+    // Only checkout produces these two, and checkout is a plain form post: the browser never
+    // reads them from a server function, so the WASM skips their (map and list) decoders.
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     InvalidFields(FieldErrors),
     /// The payment provider declined; the message says why (HTTP 402).
     #[error("{0}")]
     PaymentDeclined(String),
     /// Some cart lines cannot be had at checkout: each product and what is left (HTTP 409).
     #[error("{}", unavailable_message(.0))]
+    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     Unavailable(Vec<UnavailableLine>),
     /// An `Idempotency-Key` came back with a different request (HTTP 422).
     #[error("This Idempotency-Key was already used with a different request")]
