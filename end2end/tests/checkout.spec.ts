@@ -11,10 +11,11 @@ import type { APIRequestContext } from '@playwright/test';
 //   without JS: 30 Silent Wireless Mouse $24.90 36 Weekly Desk Planner $18.00
 //               2 Studio Over-Ear Headphones (1) 37 Glass Storage Jar Set $24.90
 //               38 Retro Pocket Radio $29.90
+//   double clicks: 40 Merino Felt Desk Mat (21) with JS, 42 Fitness Tracker Band (44) without
 
 const products = {
-  js: { full: 26, declined: 31, scarce: 39, invalid: 34, cash: 35 },
-  noJs: { full: 30, declined: 36, scarce: 2, invalid: 37, cash: 38 },
+  js: { full: 26, declined: 31, scarce: 39, invalid: 34, cash: 35, twice: 40, twiceStock: 21 },
+  noJs: { full: 30, declined: 36, scarce: 2, invalid: 37, cash: 38, twice: 42, twiceStock: 44 },
 };
 
 /** Another shopper, through the REST API, buys `quantity` of a product. */
@@ -177,6 +178,21 @@ for (const js of [true, false]) {
       await expect(shop.checkout.name).toHaveValue(ADA.name);
       await expect(shop.checkout.postalCode).toHaveValue(ADA.postalCode);
       await expect(shop.navbar.cartCount).toHaveText('1');
+    });
+
+    test('double-clicking Place order makes one order', async ({ page, shop }) => {
+      await shop.product.goto(ids.twice);
+      await expect(page.getByTestId('product-detail')).toContainText(`${ids.twiceStock} in stock`);
+      await shop.product.add(1);
+      await expect(shop.navbar.cartCount).toHaveText('1');
+      await shop.checkout.goto();
+      await shop.checkout.fillAddress(ADA);
+      await shop.checkout.cash.check();
+      await shop.checkout.placeOrderButton.dblclick();
+      await expect(shop.order.heading).toBeVisible();
+      await expect(shop.navbar.cartCount).toHaveText('0');
+      await shop.product.goto(ids.twice);
+      await expect(page.getByTestId('product-detail')).toContainText(`${ids.twiceStock - 1} in stock`);
     });
 
     test('cash on delivery places the order', async ({ shop }) => {
