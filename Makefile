@@ -12,8 +12,8 @@ run: setup release
 	LEPTOS_SITE_ROOT=target/site LEPTOS_SITE_ADDR=$(ADDR) LEPTOS_ENV=PROD \
 	DATABASE_URL='$(DATABASE_URL)' target/release/shop serve --seed-demo
 
-## Set up and run every test: unit + integration (SQLite, and PostgreSQL when
-## TEST_DATABASE_URL is set), then Playwright end-to-end against the release build.
+## Set up and run every test: unit + integration (SQLite, and PostgreSQL: TEST_DATABASE_URL,
+## else the local server when it answers), then Playwright end-to-end against the release build.
 test: setup-test unit release e2e
 
 setup:
@@ -26,7 +26,7 @@ release:
 	cargo leptos build --release --precompress
 
 unit:
-	cargo test --features ssr
+	tests/unit.sh
 
 e2e:
 	npx playwright test -c end2end

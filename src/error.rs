@@ -32,6 +32,9 @@ pub enum ShopError {
     /// The cart line would hold more than the product's stock (HTTP 409).
     #[error("{}", out_of_stock_message(*available))]
     OutOfStock { available: i32 },
+    /// A new product would take the cart past its number of lines (HTTP 409).
+    #[error("A cart can hold at most {max_lines} different products")]
+    CartFull { max_lines: u32 },
     /// A cross-site request tried to change a cart (HTTP 403).
     #[error("{0}")]
     Forbidden(String),
@@ -81,6 +84,27 @@ impl ShopError {
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
     }
+
+    /// A short stable name of the kind of error, for metrics and logs.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Self::Invalid(_) => "invalid",
+            Self::InvalidFields(_) => "invalid_fields",
+            Self::PaymentDeclined(_) => "payment_declined",
+            Self::Unavailable(_) => "unavailable",
+            Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::NotFound => "not_found",
+            Self::OutOfStock { .. } => "out_of_stock",
+            Self::CartFull { .. } => "cart_full",
+            Self::Forbidden(_) => "forbidden",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::UnsupportedMediaType(_) => "unsupported_media_type",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::TooManyRequests => "too_many_requests",
+            Self::Internal => "internal",
+            Self::Transport(_) => "transport",
+        }
+    }
 }
 
 impl leptos::server_fn::error::FromServerFnError for ShopError {
@@ -89,8 +113,12 @@ impl leptos::server_fn::error::FromServerFnError for ShopError {
     fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
         use leptos::server_fn::error::ServerFnErrorErr;
         match value {
-            // Bad arguments to a server function are the caller's mistake, like a bad API body.
-            ServerFnErrorErr::Args(msg) | ServerFnErrorErr::MissingArg(msg) => Self::Invalid(msg),
+            // Bad arguments to a server function are the caller's mistake, like a bad API body
+            // (the router gives them a 400). The parser's own words mean nothing to a shopper.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) => Self::Invalid(
+                "Sorry, we could not read that request. Please check what you entered and try again."
+                    .into(),
+            ),
             other => Self::Transport(other.to_string()),
         }
     }
@@ -109,7 +137,7 @@ mod server_side {
                 Self::Unavailable(_) => StatusCode::CONFLICT,
                 Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::OutOfStock { .. } => StatusCode::CONFLICT,
+                Self::OutOfStock { .. } | Self::CartFull { .. } => StatusCode::CONFLICT,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -197,7 +197,76 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
         .contains("Your cart is empty"));
 }
 
+/// Page numbers no catalogue has, and server-function arguments that do not decode, are the
+/// caller's error: a 404 or 400 at once, never a 500, a dropped connection or a timeout.
+async fn hostile_page_numbers_and_arguments_answer_at_once(t: &TestDb) {
+    let id = t.product("Kettle", "30.00", 5).await;
+    let app = app(t);
+    let answers = [
+        ("/?page=18446744073709551615", 404),
+        ("/?page=9223372036854775808", 404),
+        ("/?page=99999999999999999999999", 404),
+        ("/?page=0", 404),
+        ("/?page=-1", 404),
+        ("/?page=abc", 404),
+        ("/?page=2", 404),
+        ("/?page=1", 200),
+        ("/_fn/products?page=18446744073709551615", 404),
+        ("/_fn/products?page=99999999999999999999999", 400),
+        ("/_fn/products?page=x", 400),
+        ("/_fn/product?id=99999999999", 400),
+        ("/_fn/product?id=2147483647", 404),
+        ("/product/99999999999999999999", 404),
+    ];
+    for (uri, expected) in answers {
+        let reply = tokio::time::timeout(std::time::Duration::from_secs(5), get(&app, uri))
+            .await
+            .unwrap_or_else(|_| panic!("{uri} did not answer at once"));
+        assert_eq!(reply.status.as_u16(), expected, "{uri}: {}", reply.text());
+    }
+    let session = new_session_id();
+    let own = [("origin", "http://127.0.0.1:3000")];
+    for form in [
+        "product_id=1&quantity=99999999999999999999".to_string(),
+        format!("product_id={id}&quantity=abc"),
+        format!("product_id={id}"),
+        "product_id=99999999999&quantity=1".to_string(),
+    ] {
+        let r = call_server_fn(&app, "/_fn/cart/add", &form, &session, &own).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{form}: {}", r.text());
+        assert!(
+            r.text().contains("could not read that request"),
+            "{}",
+            r.text()
+        );
+    }
+    // Without JavaScript the form comes back to its page with a friendly message.
+    let referer = format!("http://127.0.0.1:3000/product/{id}");
+    let no_js = [
+        ("origin", "http://127.0.0.1:3000"),
+        ("referer", referer.as_str()),
+        ("accept", "text/html"),
+    ];
+    let form = format!("product_id={id}&quantity=99999999999999999999");
+    let r = call_server_fn(&app, "/_fn/cart/add", &form, &session, &no_js).await;
+    assert_eq!(r.status, StatusCode::FOUND);
+    let location = r.headers[header::LOCATION].to_str().unwrap().to_owned();
+    let html = page(
+        &app,
+        location.trim_start_matches("http://127.0.0.1:3000"),
+        &session,
+    )
+    .await
+    .text();
+    assert!(
+        html.contains("Sorry, we could not read that request"),
+        "the message is shown on the page"
+    );
+    assert_eq!(api_cart_count(&app, &session).await, 0);
+}
+
 on_both_backends!(
+    hostile_page_numbers_and_arguments_answer_at_once,
     pages_render_on_the_server,
     server_fns_change_only_same_origin_carts
 );

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::process::{command, read_response, request, Server};
+use common::process::{command, get_status, read_response, request, Server};
 use serde_json::Value;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -72,7 +72,7 @@ fn bad_configuration_is_one_clear_line() {
 async fn shutdown_finishes_the_request_in_flight() {
     let (url, dir) = temp_sqlite("shutdown");
     seed(&url, "3");
-    let mut server = Server::start(&url, &[]).await;
+    let server = Server::start(&url, &[]).await;
     // Start a request whose body is still arriving, so it is in flight when the signal comes.
     let body = r#"{"session_id": "in-flight", "product_id": 1, "quantity": 1}"#;
     let mut stream = TcpStream::connect(&server.addr).await.unwrap();
@@ -91,11 +91,7 @@ async fn shutdown_finishes_the_request_in_flight() {
     stream.write_all(&body.as_bytes()[10..]).await.unwrap();
     let (status, reply) = read_response(stream).await.unwrap();
     assert_eq!(status, 201, "{reply}");
-    let exit = tokio::task::spawn_blocking(move || server.child.wait())
-        .await
-        .unwrap()
-        .unwrap();
-    assert!(exit.success(), "{exit:?}");
+    server.exits_cleanly().await;
     let _ = std::fs::remove_dir_all(dir);
 }
 
@@ -313,5 +309,163 @@ async fn request_logs_are_json_lines_without_secrets() {
             assert!(!line[field].is_null(), "{field} missing in {line}");
         }
     }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Reads until the server closes the connection; `Err` if it is still open after `limit`.
+async fn closed_within(stream: &mut TcpStream, limit: Duration) -> Result<Vec<u8>, ()> {
+    use tokio::io::AsyncReadExt;
+    let mut got = Vec::new();
+    tokio::time::timeout(limit, stream.read_to_end(&mut got))
+        .await
+        .map_err(|_| ())?
+        .ok();
+    Ok(got)
+}
+
+/// A client that never finishes its headers, or stays silent on a kept-alive connection, is
+/// cut off after the header-read timeout.
+#[tokio::test]
+async fn slow_headers_and_silent_connections_are_closed() {
+    let (url, dir) = temp_sqlite("headers");
+    let server = Server::start(&url, &[("SHOP_HEADER_READ_TIMEOUT_SECS", "1")]).await;
+    let mut silent = TcpStream::connect(&server.addr).await.unwrap();
+    let mut trickle = TcpStream::connect(&server.addr).await.unwrap();
+    trickle
+        .write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .await
+        .unwrap();
+    for stream in [&mut silent, &mut trickle] {
+        assert!(
+            closed_within(stream, Duration::from_secs(4)).await.is_ok(),
+            "the connection is still open"
+        );
+    }
+    // A kept-alive connection is served, then closed once idle past the timeout.
+    let mut kept = TcpStream::connect(&server.addr).await.unwrap();
+    kept.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .unwrap();
+    let answer = closed_within(&mut kept, Duration::from_secs(4))
+        .await
+        .unwrap();
+    assert!(String::from_utf8_lossy(&answer).starts_with("HTTP/1.1 200"));
+    // The server itself is fine.
+    assert_eq!(get_status(&server.addr, "/health").await, 200);
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// Past the connection cap, a new client waits until a connection closes.
+#[tokio::test]
+async fn connections_beyond_the_cap_wait_their_turn() {
+    let (url, dir) = temp_sqlite("cap");
+    let server = Server::start(
+        &url,
+        &[
+            ("SHOP_MAX_CONNECTIONS", "2"),
+            ("SHOP_HEADER_READ_TIMEOUT_SECS", "30"),
+        ],
+    )
+    .await;
+    // Server::start's probe connection has closed; give the server a moment to see it.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let first = TcpStream::connect(&server.addr).await.unwrap();
+    let second = TcpStream::connect(&server.addr).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let addr = server.addr.clone();
+    let third = tokio::spawn(async move { request(&addr, "GET", "/health", None).await });
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert!(
+        !third.is_finished(),
+        "a third connection was served beyond the cap"
+    );
+    drop(first);
+    let (status, _) = tokio::time::timeout(Duration::from_secs(5), third)
+        .await
+        .expect("served once a connection closed")
+        .unwrap()
+        .unwrap();
+    assert_eq!(status, 200);
+    drop(second);
+    drop(server);
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// On SIGTERM, /ready says 503 at once while requests are still served for the drain time,
+/// so a load balancer moves away before the listener closes.
+#[tokio::test]
+async fn readiness_fails_first_when_shutting_down() {
+    let (url, dir) = temp_sqlite("drain");
+    let server = Server::start(&url, &[("SHOP_SHUTDOWN_DRAIN_SECS", "2")]).await;
+    assert_eq!(get_status(&server.addr, "/ready").await, 200);
+    server.signal("TERM");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let (status, body) = request(&server.addr, "GET", "/ready", None).await.unwrap();
+    assert_eq!(status, 503, "{body}");
+    assert!(body.contains("shutting down"), "{body}");
+    assert_eq!(get_status(&server.addr, "/health").await, 200);
+    server.exits_cleanly().await;
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+/// `/metrics` answers on its own address only, in Prometheus' text format, with requests by
+/// route pattern and status, the pool, the cache and orders.
+#[tokio::test]
+async fn metrics_are_served_apart_in_prometheus_format() {
+    let (url, dir) = temp_sqlite("metrics");
+    seed(&url, "3");
+    let metrics_addr = format!("127.0.0.1:{}", common::process::free_port());
+    let server = Server::start(&url, &[("SHOP_METRICS_ADDR", metrics_addr.as_str())]).await;
+    for path in ["/api/products/1/", "/api/products/2/", "/api/products/999/"] {
+        request(&server.addr, "GET", path, None).await.unwrap();
+    }
+    assert_eq!(get_status(&server.addr, "/metrics").await, 404);
+    let (status, text) = request(&metrics_addr, "GET", "/metrics", None)
+        .await
+        .unwrap();
+    assert_eq!(status, 200);
+    let series = |name: &str, labels: &[&str]| {
+        text.lines()
+            .any(|line| line.starts_with(name) && labels.iter().all(|label| line.contains(label)))
+    };
+    assert!(
+        series(
+            "shop_http_requests_total{",
+            &[
+                "route=\"/api/products/{id}/\"",
+                "status=\"200\"",
+                "method=\"GET\""
+            ]
+        ),
+        "{text}"
+    );
+    assert!(
+        text.lines()
+            .any(|l| l.starts_with("shop_http_requests_total{")
+                && l.contains("route=\"/api/products/{id}/\"")
+                && l.contains("status=\"200\"")
+                && l.ends_with(" 2")),
+        "two 200s counted under one route: {text}"
+    );
+    assert!(
+        series("shop_http_requests_total{", &["status=\"404\""]),
+        "{text}"
+    );
+    assert!(
+        series(
+            "shop_http_request_duration_seconds_bucket{",
+            &["le=\"0.005\""]
+        ),
+        "{text}"
+    );
+    assert!(
+        series("shop_db_pool_connections{", &["state=\"idle\""]),
+        "{text}"
+    );
+    assert!(series("shop_db_pool_max_connections", &[]), "{text}");
+    assert!(series("shop_catalogue_cache_misses_total", &[]), "{text}");
+    assert!(series("shop_event_streams_open", &[]), "{text}");
+    drop(server);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -39,6 +39,51 @@ async fn migrations_are_idempotent_and_reversible(t: &TestDb) {
     assert_eq!(catalogue::count_products(&t.db).await.unwrap(), 0);
 }
 
+/// A migration cut off after some of its statements (its tables and indexes made, not yet
+/// recorded as applied) runs again cleanly: every create is `IF NOT EXISTS`.
+async fn an_interrupted_migration_resumes(t: &TestDb) {
+    use sea_orm::ConnectionTrait;
+    t.db.execute_unprepared(
+        "DELETE FROM seaql_migrations WHERE version = \
+         (SELECT MAX(version) FROM seaql_migrations)",
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        Migrator::get_pending_migrations(&t.db).await.unwrap().len(),
+        1
+    );
+    Migrator::up(&t.db, None).await.unwrap();
+    assert!(Migrator::get_pending_migrations(&t.db)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+/// Instances started together against a new PostgreSQL database all come up: the migrations
+/// run under an advisory lock, one instance after the other.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn instances_started_together_migrate_in_turn() {
+    let Some(database) = common::PgDatabase::create().await else {
+        return;
+    };
+    let starts: Vec<_> = (0..4)
+        .map(|_| {
+            let url = database.url.clone();
+            tokio::spawn(async move { shop::server::db::connect(&url, false).await })
+        })
+        .collect();
+    for start in starts {
+        let db = start.await.unwrap().expect("every instance starts");
+        assert!(Migrator::get_pending_migrations(&db)
+            .await
+            .unwrap()
+            .is_empty());
+        db.close().await.unwrap();
+    }
+    database.drop_database().await;
+}
+
 async fn prices_are_exact(t: &TestDb) {
     for price in ["19.90", "0.10", "12345678.91", "649.00"] {
         let id = t.product(price, price, 1).await;
@@ -418,9 +463,122 @@ async fn catalogue_cache_serves_until_invalidated_or_expired(t: &TestDb) {
     );
 }
 
+/// A cart holds at most its cap of lines, exactly, even when adds of different products race;
+/// more of a product already in the cart is always fine.
+async fn carts_stop_exactly_at_their_cap_of_lines(t: &TestDb) {
+    let mut ids = Vec::new();
+    for n in 0..12 {
+        ids.push(t.product(&format!("Thing {n}"), "1.00", 50).await);
+    }
+    for id in &ids[..3] {
+        cart::add_to_cart_with_cap(&t.db, "full", *id, 1, 3)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        cart::add_to_cart_with_cap(&t.db, "full", ids[3], 1, 3).await,
+        Err(ShopError::CartFull { max_lines: 3 })
+    );
+    let more = cart::add_to_cart_with_cap(&t.db, "full", ids[0], 2, 3)
+        .await
+        .unwrap();
+    assert_eq!(more.quantity, 3);
+    // Racing adds of twelve different products into a cart of at most five lines.
+    let db = Arc::new(t.db.clone());
+    let tasks: Vec<_> = ids
+        .iter()
+        .map(|id| {
+            let (db, id) = (db.clone(), *id);
+            tokio::spawn(
+                async move { cart::add_to_cart_with_cap(db.as_ref(), "race", id, 1, 5).await },
+            )
+        })
+        .collect();
+    let mut ok = 0;
+    for task in tasks {
+        match task.await.unwrap() {
+            Ok(_) => ok += 1,
+            Err(ShopError::CartFull { max_lines: 5 }) => {}
+            Err(other) => panic!("unexpected {other:?} on {}", t.backend),
+        }
+    }
+    assert_eq!(ok, 5, "on {}", t.backend);
+    assert_eq!(cart::get_cart(&t.db, "race").await.unwrap().items.len(), 5);
+}
+
+/// Carts nobody touched for the idle time go; a cart with any recent change stays whole.
+async fn idle_carts_are_deleted(t: &TestDb) {
+    use sea_orm::sea_query::Expr;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use std::time::Duration;
+    let (a, b) = (
+        t.product("A", "1.00", 9).await,
+        t.product("B", "1.00", 9).await,
+    );
+    for session in ["old", "mixed", "fresh"] {
+        cart::add_to_cart(&t.db, session, a, 1).await.unwrap();
+        cart::add_to_cart(&t.db, session, b, 1).await.unwrap();
+    }
+    let long_ago = chrono::Utc::now() - chrono::Duration::days(31);
+    let age = |session: &'static str, product: i32| {
+        cart_item::Entity::update_many()
+            .col_expr(cart_item::Column::UpdatedAt, Expr::value(long_ago))
+            .filter(cart_item::Column::SessionId.eq(session))
+            .filter(cart_item::Column::ProductId.eq(product))
+            .exec(&t.db)
+    };
+    age("old", a).await.unwrap();
+    age("old", b).await.unwrap();
+    age("mixed", a).await.unwrap();
+    let idle = Duration::from_secs(30 * 86_400);
+    assert_eq!(cart::delete_idle_carts(&t.db, idle).await.unwrap(), 2);
+    assert!(cart::get_cart(&t.db, "old").await.unwrap().items.is_empty());
+    assert_eq!(cart::get_cart(&t.db, "mixed").await.unwrap().items.len(), 2);
+    assert_eq!(cart::get_cart(&t.db, "fresh").await.unwrap().items.len(), 2);
+    assert_eq!(cart::delete_idle_carts(&t.db, idle).await.unwrap(), 0);
+}
+
+/// Concurrent misses of one key load it once; memory stays within the configured bound.
+async fn catalogue_cache_loads_a_key_once_and_stays_bounded(t: &TestDb) {
+    use shop::server::services::catalogue_cache::CatalogueCache;
+    use std::time::Duration;
+    let id = t.product("Wanted", "5.00", 3).await;
+    let cache = Arc::new(CatalogueCache::new(Duration::from_secs(60)));
+    let db = Arc::new(t.db.clone());
+    let tasks: Vec<_> = (0..32)
+        .map(|_| {
+            let (cache, db) = (cache.clone(), db.clone());
+            tokio::spawn(async move { cache.product(db.as_ref(), id).await })
+        })
+        .collect();
+    for task in tasks {
+        assert_eq!(task.await.unwrap().unwrap().id, id);
+    }
+    let stats = cache.stats();
+    assert_eq!((stats.misses, stats.hits), (1, 31), "on {}", t.backend);
+    // Far more products than fit in 16 KiB: the cache keeps what fits, and still answers.
+    let small = CatalogueCache::with_capacity(Duration::from_secs(60), 16 * 1024);
+    for n in 0..300 {
+        t.product(&format!("Filler {n} {}", "x".repeat(150)), "1.00", 1)
+            .await;
+    }
+    for product in catalogue::all_products(&t.db).await.unwrap() {
+        assert_eq!(
+            small.product(&t.db, product.id).await.unwrap().id,
+            product.id
+        );
+    }
+    let used = small.memory_used().await;
+    assert!(used > 0 && used <= 16 * 1024, "{used} bytes held");
+}
+
 on_both_backends!(
+    carts_stop_exactly_at_their_cap_of_lines,
+    idle_carts_are_deleted,
+    catalogue_cache_loads_a_key_once_and_stays_bounded,
     catalogue_cache_serves_until_invalidated_or_expired,
     migrations_are_idempotent_and_reversible,
+    an_interrupted_migration_resumes,
     prices_are_exact,
     schema_refuses_bad_rows,
     catalogue_pages_in_a_stable_order,

@@ -56,6 +56,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ux_cart_items_session_product")
                     .table(CartItems::Table)
                     .col(CartItems::SessionId)
@@ -68,6 +69,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ix_cart_items_product")
                     .table(CartItems::Table)
                     .col(CartItems::ProductId)

@@ -128,6 +128,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ix_orders_status_created_at")
                     .table(Orders::Table)
                     .col(Orders::Status)
@@ -179,6 +180,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ux_order_lines_order_product")
                     .table(OrderLines::Table)
                     .col(OrderLines::OrderId)
@@ -253,6 +255,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ix_outbox_emails_due")
                     .table(OutboxEmails::Table)
                     .col(OutboxEmails::SentAt)
@@ -263,6 +266,7 @@ impl MigrationTrait for Migration {
         manager
             .create_index(
                 Index::create()
+                    .if_not_exists()
                     .name("ix_outbox_emails_order")
                     .table(OutboxEmails::Table)
                     .col(OutboxEmails::OrderId)

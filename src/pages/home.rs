@@ -1,4 +1,5 @@
 use crate::components::{pagination::Pagination, product_card::ProductCard};
+use crate::error::ShopError;
 use crate::server_fns::list_products;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -13,9 +14,9 @@ pub fn HomePage() -> impl IntoView {
         query
             .read()
             .get("page")
-            .and_then(|p| p.parse::<u64>().ok())
-            .filter(|p| *p > 0)
-            .unwrap_or(1)
+            .map_or(Some(1), |p| p.trim().parse::<u64>().ok().filter(|p| *p > 0))
+            // A page that cannot exist (0, not a number, past u64) is past the end: a 404.
+            .unwrap_or(u64::MAX)
     };
     // Awaited in place, not through a Resource: see `cart_state` (nothing here hydrates).
     let products = move || list_products(page());
@@ -26,16 +27,10 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
             {move || Suspend::new(async move {
                 match products().await {
-                    Ok(listing) if listing.items.is_empty() => EitherOf3::A(view! {
-                        <div class="empty-state">
-                            <p>"There are no products on this page."</p>
-                            <a class="button" href="/">"Back to the first page"</a>
-                        </div>
-                    }),
-                    Ok(listing) => {
+                    Ok(listing) if !listing.items.is_empty() => {
                         let page_count = listing.page_count();
                         let page = listing.page;
-                        EitherOf3::B(view! {
+                        EitherOf3::A(view! {
                             <p class="result-count">{format!("{} products", listing.total)}</p>
                             <ul class="product-grid" data-testid="product-list">
                                 {listing.items.into_iter().enumerate().map(|(position, product)| view! { <ProductCard product position/> }).collect_view()}
@@ -43,6 +38,14 @@ pub fn HomePage() -> impl IntoView {
                             <Pagination page page_count/>
                         })
                     }
+                    // An empty catalogue, or past the last page (the server function made
+                    // that answer a 404).
+                    Ok(_) | Err(ShopError::NotFound) => EitherOf3::B(view! {
+                        <div class="empty-state">
+                            <p>"There are no products on this page."</p>
+                            <a class="button" href="/">"Back to the first page"</a>
+                        </div>
+                    }),
                     Err(err) => EitherOf3::C(view! {
                         <p class="status status-error" role="alert">{format!("Could not load products: {err}")}</p>
                     }),

@@ -2,10 +2,11 @@
 //! fills an empty catalogue. Failures end the process with one line and a non-zero code.
 
 use crate::server::config::{Config, LogFormat};
-use crate::server::{db, jobs, mail, router, seed, AppState};
-use std::future::IntoFuture;
+use crate::server::{cluster, db, jobs, listener, mail, prometheus, router, seed, AppState};
 use std::process::ExitCode;
+use std::sync::atomic::Ordering;
 use std::sync::Arc;
+use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
 const USAGE: &str = "usage: shop [serve] [--seed-demo] | shop seed [COUNT]";
@@ -100,40 +101,45 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         .await
         .map_err(|e| format!("cannot listen on {}: {e}", config.addr))?;
     let addr = config.addr;
-    let grace = std::time::Duration::from_secs(config.shutdown_grace_secs);
+    let grace = Duration::from_secs(config.shutdown_grace_secs);
+    let drain = Duration::from_secs(config.shutdown_drain_secs);
+    let limits = listener::Limits::from(&config);
     let mailer = Arc::new(mail::Mailer::from_config(&config)?);
     let job_settings = jobs::JobSettings {
-        pending_order_timeout: std::time::Duration::from_secs(config.pending_order_timeout_secs),
-        sweep_interval: std::time::Duration::from_secs(config.sweep_interval_secs),
+        pending_order_timeout: Duration::from_secs(config.pending_order_timeout_secs),
+        sweep_interval: Duration::from_secs(config.sweep_interval_secs),
+        cart_idle: Duration::from_secs(u64::from(config.cart_idle_days) * 86_400),
     };
-    let state = AppState::new(db.clone(), leptos_options, config);
+    let redis = match &config.redis_url {
+        Some(url) => Some(cluster::connect_redis(url).await?),
+        None => None,
+    };
+    let mut state = AppState::new(db.clone(), leptos_options, config);
+    let sharing = state.share_through(redis);
+    if let Some(metrics_addr) = state.config.metrics_addr {
+        let handle = prometheus::install()?;
+        prometheus::serve(metrics_addr, handle, state.clone()).await?;
+    }
     let jobs = jobs::start(db.clone(), mailer, state.catalogue.clone(), job_settings);
+    let draining = state.draining.clone();
     let app = router::build(state);
     tracing::info!("listening on http://{addr}");
-    // On SIGTERM/SIGINT axum stops accepting and waits for in-flight requests; the deadline
-    // bounds that wait so a stuck request cannot keep the process alive.
-    let signalled = Arc::new(tokio::sync::Notify::new());
-    let server = axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown({
-        let signalled = signalled.clone();
-        async move {
-            router::shutdown_signal().await;
-            signalled.notify_one();
-        }
-    });
-    let deadline = async move {
-        signalled.notified().await;
-        tokio::time::sleep(grace).await;
+    // On SIGTERM/SIGINT: /ready turns 503 at once and, after the drain time (for load
+    // balancers to notice), the listener closes and in-flight requests get the grace period.
+    let stop_accepting = async move {
+        router::shutdown_signal().await;
+        draining.store(true, Ordering::Relaxed);
+        tokio::time::sleep(drain).await;
     };
-    tokio::select! {
-        result = server.into_future() => result.map_err(|e| format!("server error: {e}"))?,
-        () = deadline => tracing::warn!(?grace, "requests still running after the grace period; stopping anyway"),
+    if !listener::serve(listener, app, limits, stop_accepting, grace).await {
+        tracing::warn!(
+            ?grace,
+            "requests still running after the grace period; stopping anyway"
+        );
     }
     tracing::info!("shutting down: stopping background jobs, closing the database pool");
-    jobs.stop(std::time::Duration::from_secs(10)).await;
+    sharing.iter().for_each(tokio::task::JoinHandle::abort);
+    jobs.stop(Duration::from_secs(10)).await;
     db.close()
         .await
         .map_err(|e| format!("closing the database: {e}"))

@@ -1,5 +1,6 @@
 //! Configuration from the environment, with defaults that need nothing.
 
+use ipnet::IpNet;
 use std::net::SocketAddr;
 
 /// Where the embedded database lives unless `DATABASE_URL` says otherwise.
@@ -24,9 +25,13 @@ pub struct Config {
     /// `SHOP_PUBLIC_URL`: the origin clients reach the shop at, used for absolute URLs in
     /// the API (`image_url`, page links). Defaults to `http://<listen address>`.
     pub public_url: String,
-    /// `SHOP_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser.
+    /// `SHOP_CORS_ORIGINS`: comma-separated origins allowed to call the API from a browser,
+    /// or `*` for any (the API uses no cookies or credentials, so that is safe to offer).
     /// Empty by default: same-origin only.
-    pub cors_origins: Vec<String>,
+    pub cors_origins: CorsOrigins,
+    /// `SHOP_TRUSTED_PROXIES`: comma-separated addresses or networks (`10.0.0.0/8`, `::1`)
+    /// of proxies whose `X-Forwarded-For` is believed. Empty by default: the peer is the client.
+    pub trusted_proxies: Vec<IpNet>,
     /// `RUST_LOG`: the log filter (default `info`).
     pub log_filter: String,
     /// `SHOP_LOG_FORMAT`: `text` (default) or `json` lines.
@@ -37,9 +42,26 @@ pub struct Config {
     pub request_timeout_secs: u64,
     /// `SHOP_SHUTDOWN_GRACE_SECS`: how long in-flight requests may finish on shutdown (default 20).
     pub shutdown_grace_secs: u64,
+    /// `SHOP_SHUTDOWN_DRAIN_SECS`: on shutdown, how long to keep serving while `/ready` says
+    /// 503, so a load balancer stops sending new requests first (default 0).
+    pub shutdown_drain_secs: u64,
+    /// `SHOP_HEADER_READ_TIMEOUT_SECS`: a client must send a request's headers within this
+    /// time, also between requests on a kept-alive connection (default 10).
+    pub header_read_timeout_secs: u64,
+    /// `SHOP_IDLE_TIMEOUT_SECS`: a connection that moves no bytes either way for this long is
+    /// closed, such as a client that stops reading its response (default 60).
+    pub idle_timeout_secs: u64,
+    /// `SHOP_MAX_CONNECTIONS`: open connections at most; more wait to be accepted (default 1024).
+    pub max_connections: usize,
     /// `SHOP_CATALOGUE_CACHE_SECS`: how long catalogue reads are cached (default 5; 0 = off).
     /// Other instances' product changes show within this time.
     pub catalogue_cache_secs: u64,
+    /// `SHOP_CATALOGUE_CACHE_MB`: memory the catalogue cache may hold (default 64).
+    pub catalogue_cache_mb: u64,
+    /// `SHOP_CART_MAX_LINES`: different products one cart may hold (default 100).
+    pub cart_max_lines: u32,
+    /// `SHOP_CART_IDLE_DAYS`: carts untouched this long are deleted (default 30).
+    pub cart_idle_days: u32,
     /// `SHOP_SQLITE_SYNC`: `normal` (default) or `full`; see `db.rs`.
     pub sqlite_full_sync: bool,
     /// `SHOP_SMTP_URL`: send email over SMTP (`smtp://host:port`, `smtps://user:pass@host`,
@@ -54,6 +76,12 @@ pub struct Config {
     pub pending_order_timeout_secs: u64,
     /// `SHOP_SWEEP_INTERVAL_SECS`: how often the sweep runs (default 60).
     pub sweep_interval_secs: u64,
+    /// `SHOP_REDIS_URL` (optional, `redis://host:6379`): write limits shared by every
+    /// instance, and catalogue changes broadcast to them.
+    pub redis_url: Option<String>,
+    /// `SHOP_METRICS_ADDR` (optional, e.g. `127.0.0.1:9100`): serve Prometheus metrics at
+    /// `/metrics` on this address, apart from the shop. Off by default.
+    pub metrics_addr: Option<SocketAddr>,
 }
 
 impl Config {
@@ -78,14 +106,8 @@ impl Config {
                 "SHOP_PUBLIC_URL {public_url:?} must start with http:// or https://"
             ));
         }
-        let cors_origins = get("SHOP_CORS_ORIGINS")
-            .map(|list| {
-                list.split(',')
-                    .map(|o| o.trim().trim_end_matches('/').to_owned())
-                    .filter(|o| !o.is_empty())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let cors_origins = CorsOrigins::parse(get("SHOP_CORS_ORIGINS").as_deref().unwrap_or(""))?;
+        let trusted_proxies = parse_networks(get("SHOP_TRUSTED_PROXIES").as_deref().unwrap_or(""))?;
         let log_format = match get("SHOP_LOG_FORMAT").as_deref().map(str::trim) {
             None | Some("text") => LogFormat::Text,
             Some("json") => LogFormat::Json,
@@ -104,7 +126,17 @@ impl Config {
             .map_err(|_| "SHOP_WRITE_RATE_LIMIT is too large".to_owned())?;
         let request_timeout_secs = number("SHOP_REQUEST_TIMEOUT_SECS", 30)?.max(1);
         let shutdown_grace_secs = number("SHOP_SHUTDOWN_GRACE_SECS", 20)?;
+        let shutdown_drain_secs = number("SHOP_SHUTDOWN_DRAIN_SECS", 0)?;
+        let header_read_timeout_secs = number("SHOP_HEADER_READ_TIMEOUT_SECS", 10)?.max(1);
+        let idle_timeout_secs = number("SHOP_IDLE_TIMEOUT_SECS", 60)?.max(1);
+        let max_connections = usize::try_from(number("SHOP_MAX_CONNECTIONS", 1024)?.max(1))
+            .map_err(|_| "SHOP_MAX_CONNECTIONS is too large".to_owned())?;
         let catalogue_cache_secs = number("SHOP_CATALOGUE_CACHE_SECS", 5)?;
+        let catalogue_cache_mb = number("SHOP_CATALOGUE_CACHE_MB", 64)?.clamp(1, 1 << 20);
+        let cart_max_lines = u32::try_from(number("SHOP_CART_MAX_LINES", 100)?.max(1))
+            .map_err(|_| "SHOP_CART_MAX_LINES is too large".to_owned())?;
+        let cart_idle_days = u32::try_from(number("SHOP_CART_IDLE_DAYS", 30)?.max(1))
+            .map_err(|_| "SHOP_CART_IDLE_DAYS is too large".to_owned())?;
         let sqlite_full_sync = match get("SHOP_SQLITE_SYNC").as_deref().map(str::trim) {
             None | Some("normal") => false,
             Some("full") => true,
@@ -118,17 +150,31 @@ impl Config {
             return Err("SHOP_PENDING_ORDER_TIMEOUT_SECS must be at least 60".to_owned());
         }
         let sweep_interval_secs = number("SHOP_SWEEP_INTERVAL_SECS", 60)?.max(1);
+        let metrics_addr = match get("SHOP_METRICS_ADDR") {
+            None => None,
+            Some(text) => Some(text.trim().parse::<SocketAddr>().map_err(|_| {
+                format!("SHOP_METRICS_ADDR {text:?} is not an address like 127.0.0.1:9100")
+            })?),
+        };
         Ok(Self {
             database_url,
             addr,
             public_url,
             cors_origins,
+            trusted_proxies,
             log_filter: get("RUST_LOG").unwrap_or_else(|| "info".to_owned()),
             log_format,
             write_rate_limit,
             request_timeout_secs,
             shutdown_grace_secs,
+            shutdown_drain_secs,
+            header_read_timeout_secs,
+            idle_timeout_secs,
+            max_connections,
             catalogue_cache_secs,
+            catalogue_cache_mb,
+            cart_max_lines,
+            cart_idle_days,
             sqlite_full_sync,
             smtp_url: get("SHOP_SMTP_URL").map(|u| u.trim().to_owned()),
             mail_dir: get("SHOP_MAIL_DIR").unwrap_or_else(|| DEFAULT_MAIL_DIR.to_owned()),
@@ -137,8 +183,68 @@ impl Config {
                 .unwrap_or_else(|| DEFAULT_MAIL_FROM.to_owned()),
             pending_order_timeout_secs,
             sweep_interval_secs,
+            redis_url: get("SHOP_REDIS_URL").map(|u| u.trim().to_owned()),
+            metrics_addr,
         })
     }
+}
+
+/// Which browser origins may call the API.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum CorsOrigins {
+    /// `*`: any origin (without credentials).
+    Any,
+    /// These origins only; none by default.
+    List(Vec<String>),
+    #[default]
+    None,
+}
+
+impl CorsOrigins {
+    fn parse(text: &str) -> Result<Self, String> {
+        let origins: Vec<String> = text
+            .split(',')
+            .map(|o| o.trim().trim_end_matches('/').to_owned())
+            .filter(|o| !o.is_empty())
+            .collect();
+        if origins.iter().any(|o| o == "*") {
+            return match origins.len() {
+                1 => Ok(Self::Any),
+                _ => Err("SHOP_CORS_ORIGINS: * allows every origin, so it must be alone".into()),
+            };
+        }
+        if origins.is_empty() {
+            return Ok(Self::None);
+        }
+        for origin in &origins {
+            let (scheme, host) = origin.split_once("://").unwrap_or(("", ""));
+            let clean = !host.is_empty()
+                && !host.contains(['/', '?', '#', ' '])
+                && origin.is_ascii()
+                && !origin.chars().any(|c| c.is_ascii_control());
+            if !matches!(scheme, "http" | "https") || !clean {
+                return Err(format!(
+                    "SHOP_CORS_ORIGINS: {origin:?} is not an origin like https://shop.example"
+                ));
+            }
+        }
+        Ok(Self::List(origins))
+    }
+}
+
+/// `10.0.0.0/8, 192.168.1.7, ::1`: networks, a bare address being a network of one.
+fn parse_networks(text: &str) -> Result<Vec<IpNet>, String> {
+    text.split(',')
+        .map(str::trim)
+        .filter(|item| !item.is_empty())
+        .map(|item| {
+            item.parse::<IpNet>()
+                .or_else(|_| item.parse::<std::net::IpAddr>().map(IpNet::from))
+                .map_err(|_| {
+                    format!("SHOP_TRUSTED_PROXIES: {item:?} is not an address or network like 10.0.0.0/8")
+                })
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,12 +266,16 @@ mod tests {
         assert_eq!(c.database_url, DEFAULT_DATABASE_URL);
         assert_eq!(c.addr.to_string(), "127.0.0.1:3000");
         assert_eq!(c.public_url, "http://127.0.0.1:3000");
-        assert!(c.cors_origins.is_empty());
+        assert_eq!(c.cors_origins, CorsOrigins::None);
+        assert!(c.trusted_proxies.is_empty());
+        assert_eq!(c.cart_max_lines, 100);
+        assert_eq!(c.max_connections, 1024);
         assert_eq!(c.log_format, LogFormat::Text);
         assert_eq!(c.smtp_url, None);
         assert_eq!(c.mail_dir, "data/mail");
         assert_eq!(c.pending_order_timeout_secs, 900);
         assert_eq!(c.sweep_interval_secs, 60);
+        assert_eq!((c.redis_url, c.metrics_addr), (None, None));
     }
 
     #[test]
@@ -182,6 +292,34 @@ mod tests {
         assert!(config(&[("SHOP_WRITE_RATE_LIMIT", "lots")])
             .unwrap_err()
             .contains("SHOP_WRITE_RATE_LIMIT"));
+        assert!(config(&[("SHOP_CORS_ORIGINS", "*, https://a.example")])
+            .unwrap_err()
+            .contains("SHOP_CORS_ORIGINS"));
+        assert!(config(&[("SHOP_CORS_ORIGINS", "shop.example")]).is_err());
+        assert!(config(&[("SHOP_METRICS_ADDR", "everywhere")])
+            .unwrap_err()
+            .contains("SHOP_METRICS_ADDR"));
+        assert!(config(&[("SHOP_CORS_ORIGINS", "https://a.example/path")]).is_err());
+        assert!(config(&[("SHOP_TRUSTED_PROXIES", "10.0.0.0/33")])
+            .unwrap_err()
+            .contains("SHOP_TRUSTED_PROXIES"));
+    }
+
+    #[test]
+    fn a_star_allows_any_origin() {
+        assert_eq!(
+            config(&[("SHOP_CORS_ORIGINS", " * ")])
+                .unwrap()
+                .cors_origins,
+            CorsOrigins::Any
+        );
+    }
+
+    #[test]
+    fn trusted_proxies_are_networks_or_addresses() {
+        let c = config(&[("SHOP_TRUSTED_PROXIES", "10.0.0.0/8, 127.0.0.1 ,::1")]).unwrap();
+        let shown: Vec<String> = c.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["10.0.0.0/8", "127.0.0.1/32", "::1/128"]);
     }
 
     #[test]
@@ -196,7 +334,7 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.cors_origins,
-            vec!["https://a.example", "https://b.example"]
+            CorsOrigins::List(vec!["https://a.example".into(), "https://b.example".into()])
         );
         assert_eq!(c.public_url, "https://shop.example");
     }

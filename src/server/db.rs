@@ -2,7 +2,7 @@
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection};
 use std::path::Path;
 use std::time::Duration;
 
@@ -57,10 +57,42 @@ pub async fn connect(url: &str, full_sync: bool) -> Result<DatabaseConnection, S
     let db = Database::connect(options)
         .await
         .map_err(|e| format!("cannot open database {}: {e}", redact(url)))?;
-    Migrator::up(&db, None)
-        .await
-        .map_err(|e| format!("cannot migrate database {}: {e}", redact(url)))?;
+    let migrated = if sqlite_path(url).is_some() {
+        // SQLite's write lock already makes a second process wait for the first one's.
+        Migrator::up(&db, None).await
+    } else {
+        migrate_postgres_exclusively(url).await
+    };
+    migrated.map_err(|e| format!("cannot migrate database {}: {e}", redact(url)))?;
     Ok(db)
+}
+
+/// Any number, the same in every instance: the advisory lock that migrations run under.
+const MIGRATION_LOCK: i64 = 0x7368_6f70; // "shop"
+
+/// Runs the migrations while holding a PostgreSQL advisory lock, so instances started together
+/// migrate one after the other (the later ones find nothing left to do). Advisory locks belong
+/// to a session, so this uses a connection of its own: lock, migrate and unlock on one session.
+async fn migrate_postgres_exclusively(url: &str) -> Result<(), sea_orm::DbErr> {
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .max_connections(1)
+        .min_connections(1)
+        .connect_timeout(Duration::from_secs(5))
+        // Long enough to wait for another instance's migrations.
+        .acquire_timeout(Duration::from_secs(120))
+        .sqlx_logging(false);
+    let session = Database::connect(options).await?;
+    session
+        .execute_unprepared(&format!("SELECT pg_advisory_lock({MIGRATION_LOCK})"))
+        .await?;
+    let migrated = Migrator::up(&session, None).await;
+    // Closing the session releases the lock too, should the unlock itself fail.
+    let unlocked = session
+        .execute_unprepared(&format!("SELECT pg_advisory_unlock({MIGRATION_LOCK})"))
+        .await;
+    session.close().await.ok();
+    migrated.and(unlocked.map(|_| ()))
 }
 
 /// The file path of a `sqlite://path?…` URL, if it is one.

@@ -1,5 +1,5 @@
-//! Probes for load balancers: `/health` says the process is up, `/ready` that the database
-//! answers.
+//! Probes for load balancers: `/health` says the process is up, `/ready` that it takes new
+//! requests (the database answers, and shutdown has not begun).
 
 use crate::server::AppState;
 use axum::extract::State;
@@ -12,6 +12,12 @@ pub async fn health() -> Json<Value> {
 }
 
 pub async fn ready(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+    if state.is_draining() {
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Json(json!({ "error": "shutting down" })),
+        );
+    }
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, Json(json!({ "status": "ready" }))),
         Err(err) => {

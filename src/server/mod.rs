@@ -3,14 +3,17 @@
 
 pub mod checkout_form;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod context;
 pub mod db;
 pub mod entities;
 pub mod health;
 pub mod jobs;
+pub mod listener;
 pub mod mail;
 pub mod middleware;
+pub mod prometheus;
 pub mod rest;
 pub mod router;
 pub mod seed;
@@ -20,6 +23,7 @@ pub mod session;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use sea_orm::DatabaseConnection;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 /// What every handler and server function can reach: as axum `State`, and as Leptos context.
@@ -33,6 +37,10 @@ pub struct AppState {
     pub api_list_body: Arc<rest::products::FullListBody>,
     /// The payment provider of each payment method.
     pub payments: Arc<services::payments::Payments>,
+    /// Set when shutdown begins: `/ready` then answers 503 so load balancers move away.
+    pub draining: Arc<AtomicBool>,
+    /// Writes per client (shared through Redis once [`AppState::share_through`] is called).
+    pub limiter: middleware::rate_limit::WriteLimiter,
 }
 
 impl AppState {
@@ -42,14 +50,40 @@ impl AppState {
         config: config::Config,
     ) -> Self {
         let ttl = std::time::Duration::from_secs(config.catalogue_cache_secs);
+        let cache_bytes = config.catalogue_cache_mb.saturating_mul(1024 * 1024);
         Self {
             db,
             leptos_options,
-            config: Arc::new(config),
-            catalogue: Arc::new(services::catalogue_cache::CatalogueCache::new(ttl)),
+            catalogue: Arc::new(services::catalogue_cache::CatalogueCache::with_capacity(
+                ttl,
+                cache_bytes,
+            )),
             api_list_body: Arc::default(),
             payments: Arc::default(),
+            draining: Arc::default(),
+            limiter: middleware::rate_limit::WriteLimiter::new(config.write_rate_limit),
+            config: Arc::new(config),
         }
+    }
+
+    /// Shares what instances must agree on beyond the database: write limits through Redis
+    /// (when given), and catalogue changes through Redis or PostgreSQL. Returns the tasks
+    /// that carry the changes; abort them at shutdown.
+    pub fn share_through(
+        &mut self,
+        redis: Option<(redis::Client, redis::aio::ConnectionManager)>,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
+        if let Some((_, manager)) = &redis {
+            self.limiter = self.limiter.clone().shared_through(manager.clone());
+        }
+        match cluster::Bus::choose(redis, &self.db) {
+            Some(bus) => cluster::start(bus, self.catalogue.clone()),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn is_draining(&self) -> bool {
+        self.draining.load(Ordering::Relaxed)
     }
 
     /// What [`services::orders::place_order`] needs, borrowed from the state.

@@ -2,23 +2,25 @@
 //! functions, static files, probes, and the layers around them.
 
 use crate::app::{shell, App};
-use crate::server::middleware::{caching, logging, rate_limit, security};
+use crate::error::ShopError;
+use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
 use crate::server::{checkout_form, health, rest, session, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::response::IntoResponse;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
+use ipnet::IpNet;
 use leptos::prelude::{provide_context, use_context};
 use leptos_axum::{
     generate_route_list, handle_server_fns_with_context, AxumRouteListing, LeptosRoutes,
 };
+use std::sync::Arc;
 use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 
 /// Largest request body accepted anywhere.
@@ -69,14 +71,16 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(session::issue_session));
-    let limiter = rate_limit::WriteLimiter::new(state.config.write_rate_limit);
+    let limiter = state.limiter.clone();
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
+    let trusted_proxies: Arc<[IpNet]> = state.config.trusted_proxies.clone().into();
+    // Outermost last: every answer, a 408 or a 429 included, is logged under its request id
+    // and carries the security headers.
     rest::router(&state.config)
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .merge(site)
         .with_state(state)
-        .layer(axum::middleware::from_fn(security::security_headers))
         .layer(axum::middleware::from_fn(caching::cache_headers))
         .layer(axum::middleware::from_fn_with_state(
             limiter,
@@ -87,16 +91,32 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
             StatusCode::REQUEST_TIMEOUT,
             timeout,
         ))
-        .layer(PropagateRequestIdLayer::new(logging::REQUEST_ID_HEADER))
-        .layer(axum::middleware::from_fn(logging::log_requests))
-        .layer(SetRequestIdLayer::new(
-            logging::REQUEST_ID_HEADER,
-            logging::RandomRequestId,
+        .layer(axum::middleware::from_fn_with_state(
+            trusted_proxies,
+            client_addr::identify_client,
         ))
+        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn(logging::log_requests))
 }
 
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
-    handle_server_fns_with_context(leptos_context(&state), req).await
+/// Runs a server function. A failed one answers with its error's own status: server_fn
+/// gives every error a 500, even arguments that did not decode, which are the caller's (400).
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
+    let res = handle_server_fns_with_context(leptos_context(&state), req)
+        .await
+        .into_response();
+    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+        return res;
+    }
+    let (mut parts, body) = res.into_parts();
+    // Error bodies are one small JSON value; anything unreadable stays a 500.
+    let bytes = axum::body::to_bytes(body, BODY_LIMIT)
+        .await
+        .unwrap_or_default();
+    if let Ok(err) = serde_json::from_slice::<ShopError>(&bytes) {
+        parts.status = err.status_code();
+    }
+    Response::from_parts(parts, Body::from(bytes))
 }
 
 /// Resolves on SIGINT or SIGTERM: axum then stops accepting and lets in-flight requests finish.

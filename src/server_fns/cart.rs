@@ -5,6 +5,7 @@
 use crate::error::ShopError;
 use crate::model::{Cart, CartView};
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 
 /// The session's cart with the session id blanked: page data and island props are
 /// readable by scripts, and the id is an HttpOnly cookie.
@@ -19,7 +20,7 @@ async fn session_cart() -> Result<Cart, ShopError> {
     Ok(cart)
 }
 
-#[server(prefix = "/_fn", endpoint = "cart")]
+#[server(prefix = "/_fn", endpoint = "cart", input = GetUrl)]
 pub async fn get_cart() -> Result<Cart, ShopError> {
     crate::server::context::with_status(session_cart().await)
 }
@@ -31,7 +32,14 @@ pub async fn add_to_cart(product_id: i32, quantity: i64) -> Result<CartView, Sho
         async {
             context::ensure_same_origin()?;
             let state = context::app_state()?;
-            cart::add_to_cart(&state.db, &context::session_id()?, product_id, quantity).await?;
+            cart::add_to_cart_with_cap(
+                &state.db,
+                &context::session_id()?,
+                product_id,
+                quantity,
+                state.config.cart_max_lines,
+            )
+            .await?;
             session_cart().await.map(|cart| CartView::from(&cart))
         }
         .await,

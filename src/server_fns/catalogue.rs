@@ -3,8 +3,9 @@
 use crate::error::ShopError;
 use crate::model::{Product, ProductPage};
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 
-#[server(prefix = "/_fn", endpoint = "products")]
+#[server(prefix = "/_fn", endpoint = "products", input = GetUrl)]
 pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
     use crate::model::PAGE_SIZE;
     use crate::server::context;
@@ -20,7 +21,7 @@ pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
     )
 }
 
-#[server(prefix = "/_fn", endpoint = "product")]
+#[server(prefix = "/_fn", endpoint = "product", input = GetUrl)]
 pub async fn get_product(id: i32) -> Result<Product, ShopError> {
     use crate::server::context;
     context::with_status(

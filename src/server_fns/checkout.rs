@@ -3,8 +3,9 @@
 use crate::error::ShopError;
 use crate::model::order::Order;
 use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
 
-#[server(prefix = "/_fn", endpoint = "order")]
+#[server(prefix = "/_fn", endpoint = "order", input = GetUrl)]
 pub async fn get_order(token: String) -> Result<Order, ShopError> {
     use crate::server::{context, services::orders};
     context::with_status(

@@ -17,7 +17,8 @@ pub const BASE: &str = "http://127.0.0.1:3000";
 /// The Host the pages are requested with (BASE's).
 pub const HOST: &str = "127.0.0.1:3000";
 
-pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
+/// The app state an instance configured with `vars` would have, over the test's database.
+pub fn app_state_with(t: &TestDb, vars: &[(&str, &str)]) -> AppState {
     let vars: Vec<(String, String)> = vars
         .iter()
         .map(|(k, v)| (k.to_string(), v.to_string()))
@@ -28,10 +29,19 @@ pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
         .output_name("shop")
         .site_root("target/site")
         .build();
+    AppState::new(t.db.clone(), leptos_options, config)
+}
+
+pub fn app_with(t: &TestDb, vars: &[(&str, &str)]) -> Router {
+    router_for(app_state_with(t, vars))
+}
+
+/// The whole router over `state`.
+pub fn router_for(state: AppState) -> Router {
     // Made once per test binary: see `router::build_with_routes`.
     static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
     let routes = ROUTES.get_or_init(router::route_list).clone();
-    router::build_with_routes(AppState::new(t.db.clone(), leptos_options, config), routes)
+    router::build_with_routes(state, routes)
 }
 
 pub fn app(t: &TestDb) -> Router {

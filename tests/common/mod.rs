@@ -21,7 +21,7 @@ pub struct TestDb {
 
 enum Cleanup {
     File(PathBuf),
-    Postgres { admin_url: String, name: String },
+    Postgres(PgDatabase),
 }
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
@@ -51,37 +51,68 @@ pub async fn sqlite() -> TestDb {
     }
 }
 
-/// `None` (the test is skipped, and says so) unless `TEST_DATABASE_URL` is set; when
-/// `REQUIRE_POSTGRES=1` (CI), a missing URL fails the test instead.
-pub async fn postgres() -> Option<TestDb> {
-    let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
-        if std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
-            panic!("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+/// A new, empty PostgreSQL database beside `TEST_DATABASE_URL`.
+pub struct PgDatabase {
+    pub url: String,
+    admin_url: String,
+    name: String,
+}
+
+impl PgDatabase {
+    /// `None` (the test is skipped, and says so) unless `TEST_DATABASE_URL` is set; when
+    /// `REQUIRE_POSTGRES=1` (CI), a missing URL fails the test instead.
+    pub async fn create() -> Option<PgDatabase> {
+        let Ok(admin_url) = std::env::var("TEST_DATABASE_URL") else {
+            if std::env::var("REQUIRE_POSTGRES").as_deref() == Ok("1") {
+                panic!("REQUIRE_POSTGRES=1 but TEST_DATABASE_URL is not set");
+            }
+            eprintln!("backend: postgres SKIPPED (set TEST_DATABASE_URL to run)");
+            return None;
+        };
+        let (base, base_db) = admin_url
+            .rsplit_once('/')
+            .expect("TEST_DATABASE_URL has a database name");
+        let base_db = base_db.split('?').next().unwrap_or(base_db);
+        let name = unique_name(base_db);
+        let admin = Database::connect(admin_url.as_str())
+            .await
+            .expect("connect to TEST_DATABASE_URL");
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .await
+            .expect("create test database");
+        admin.close().await.ok();
+        Some(PgDatabase {
+            url: format!("{base}/{name}"),
+            admin_url,
+            name,
+        })
+    }
+
+    /// Drops the database, whoever is still connected.
+    pub async fn drop_database(self) {
+        if let Ok(admin) = Database::connect(self.admin_url.as_str()).await {
+            let _ = admin
+                .execute_unprepared(&format!(
+                    "DROP DATABASE IF EXISTS \"{}\" WITH (FORCE)",
+                    self.name
+                ))
+                .await;
+            admin.close().await.ok();
         }
-        eprintln!("backend: postgres SKIPPED (set TEST_DATABASE_URL to run)");
-        return None;
-    };
-    let (base, base_db) = admin_url
-        .rsplit_once('/')
-        .expect("TEST_DATABASE_URL has a database name");
-    let base_db = base_db.split('?').next().unwrap_or(base_db);
-    let name = unique_name(base_db);
-    let admin = Database::connect(admin_url.as_str())
-        .await
-        .expect("connect to TEST_DATABASE_URL");
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
-        .await
-        .expect("create test database");
-    admin.close().await.ok();
-    let db = shop::server::db::connect(&format!("{base}/{name}"), false)
+    }
+}
+
+pub async fn postgres() -> Option<TestDb> {
+    let database = PgDatabase::create().await?;
+    let db = shop::server::db::connect(&database.url, false)
         .await
         .expect("postgres test database");
-    eprintln!("backend: postgres ({name})");
+    eprintln!("backend: postgres ({})", database.name);
     Some(TestDb {
         db,
         backend: "postgres",
-        cleanup: Cleanup::Postgres { admin_url, name },
+        cleanup: Cleanup::Postgres(database),
     })
 }
 
@@ -111,16 +142,7 @@ impl TestDb {
                     let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
                 }
             }
-            Cleanup::Postgres { admin_url, name } => {
-                if let Ok(admin) = Database::connect(admin_url.as_str()).await {
-                    let _ = admin
-                        .execute_unprepared(&format!(
-                            "DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"
-                        ))
-                        .await;
-                    admin.close().await.ok();
-                }
-            }
+            Cleanup::Postgres(database) => database.drop_database().await,
         }
     }
 }

@@ -61,6 +61,15 @@ impl Server {
         server
     }
 
+    /// Waits for the process to end by itself, and checks it ended well.
+    pub async fn exits_cleanly(mut self) {
+        let exit = tokio::task::spawn_blocking(move || self.child.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(exit.success(), "{exit:?}");
+    }
+
     pub fn signal(&self, signal: &str) {
         let status = Command::new("kill")
             .arg(format!("-{signal}"))
@@ -94,6 +103,14 @@ pub async fn request(
     stream.write_all(head.as_bytes()).await?;
     stream.write_all(body.as_bytes()).await?;
     read_response(stream).await
+}
+
+/// The status of a GET on a fresh connection.
+pub async fn get_status(addr: &str, path: &str) -> u16 {
+    request(addr, "GET", path, None)
+        .await
+        .unwrap_or_else(|e| panic!("GET {path}: {e}"))
+        .0
 }
 
 pub async fn read_response(mut stream: TcpStream) -> std::io::Result<(u16, String)> {

@@ -1,12 +1,13 @@
 //! Background work, started and stopped with the server: the outbox worker sends queued
-//! emails, the sweep cancels orders left pending payment. Each job's work is a plain async
-//! function (`outbox::deliver_due`, `sweep::run_once`) that tests call directly; the loops
-//! here only repeat them.
+//! emails, the sweep cancels orders left pending payment, and abandoned carts are deleted.
+//! Each job's work is a plain async function (`outbox::deliver_due`, `sweep::run_once`,
+//! `cart::delete_idle_carts`) that tests call directly; the loops here only repeat them.
 
 pub mod outbox;
 pub mod sweep;
 
 use crate::server::mail::Mailer;
+use crate::server::services::cart;
 use crate::server::services::catalogue_cache::CatalogueCache;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
@@ -17,6 +18,8 @@ use tokio::task::JoinHandle;
 
 /// How often the outbox worker looks for due emails.
 pub const OUTBOX_INTERVAL: Duration = Duration::from_secs(2);
+/// How often idle carts are looked for: they are counted in days, so hourly is plenty.
+pub const CART_CLEANUP_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// The running jobs; [`Jobs::stop`] ends them.
 pub struct Jobs {
@@ -27,6 +30,8 @@ pub struct Jobs {
 pub struct JobSettings {
     pub pending_order_timeout: Duration,
     pub sweep_interval: Duration,
+    /// Carts untouched for this long are deleted.
+    pub cart_idle: Duration,
 }
 
 pub fn start(
@@ -47,6 +52,20 @@ pub fn start(
             }
         })
     };
+    let carts = {
+        let db = db.clone();
+        let idle = settings.cart_idle;
+        repeat("carts", CART_CLEANUP_INTERVAL, stopped.clone(), move || {
+            let db = db.clone();
+            async move {
+                let deleted = cart::delete_idle_carts(&db, idle).await?;
+                if deleted > 0 {
+                    tracing::info!(lines = deleted, "deleted idle carts");
+                }
+                Ok(())
+            }
+        })
+    };
     let sweep = repeat("sweep", settings.sweep_interval, stopped, move || {
         let (db, catalogue) = (db.clone(), catalogue.clone());
         let timeout = settings.pending_order_timeout;
@@ -54,7 +73,7 @@ pub fn start(
     });
     Jobs {
         stop,
-        handles: vec![outbox, sweep],
+        handles: vec![outbox, carts, sweep],
     }
 }
 

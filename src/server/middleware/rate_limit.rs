@@ -1,15 +1,21 @@
-//! Rate limiting of writes (POST and friends) per client address: a token bucket per
-//! address, refilled continuously. Over the limit: 429 with a JSON body and Retry-After.
-//! Reads are never limited. The buckets are per process: each instance limits on its own.
+//! Rate limiting of writes (POST and friends) per client (see [`ClientAddr::limit_key`]): a
+//! token bucket per client, refilled continuously. Over the limit: 429 with a JSON body and
+//! Retry-After. Reads (GET, including the read-only server functions) are never limited.
+//!
+//! With Redis (`SHOP_REDIS_URL`) the buckets live there, shared by every instance, and are
+//! updated by one script per write (atomic, on Redis's clock). Should Redis be away, each
+//! instance falls back to its own buckets rather than refuse or wave through every write.
 
+use super::client_addr::ClientAddr;
 use crate::error::ShopError;
-use axum::extract::{ConnectInfo, Request, State};
+use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use redis::aio::ConnectionManager;
 use std::collections::HashMap;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::net::IpAddr;
+use std::sync::{Arc, LazyLock, Mutex};
 use std::time::Instant;
 
 /// Past this many tracked addresses, buckets that have refilled completely are dropped.
@@ -19,7 +25,33 @@ const MAX_TRACKED: usize = 10_000;
 pub struct WriteLimiter {
     per_minute: u32,
     buckets: Arc<Mutex<HashMap<IpAddr, Bucket>>>,
+    shared: Option<ConnectionManager>,
 }
+
+/// One token from `KEYS[1]`'s bucket of `ARGV[1]` per minute: answers 0 when taken, else the
+/// seconds until the next one.
+const TAKE_TOKEN: &str = r"
+local capacity = tonumber(ARGV[1])
+local per_second = capacity / 60
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens = tonumber(state[1]) or capacity
+local at = tonumber(state[2]) or now
+tokens = math.min(capacity, tokens + math.max(0, now - at) * per_second)
+local retry = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  retry = math.max(1, math.ceil((1 - tokens) / per_second))
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], 120)
+return retry
+";
+
+static TAKE_TOKEN_SCRIPT: LazyLock<redis::Script> =
+    LazyLock::new(|| redis::Script::new(TAKE_TOKEN));
 
 #[derive(Clone, Copy)]
 struct Bucket {
@@ -33,7 +65,37 @@ impl WriteLimiter {
         Self {
             per_minute,
             buckets: Arc::default(),
+            shared: None,
         }
+    }
+
+    /// Keeps the buckets in Redis, shared with the other instances.
+    pub fn shared_through(mut self, redis: ConnectionManager) -> Self {
+        self.shared = Some(redis);
+        self
+    }
+
+    /// Takes one token for `addr`, from Redis when shared (this process's buckets if Redis
+    /// fails); `Err(seconds)` until the next one is due.
+    pub async fn take(&self, addr: IpAddr) -> Result<(), u64> {
+        if self.per_minute == 0 {
+            return Ok(());
+        }
+        if let Some(redis) = &self.shared {
+            let taken = TAKE_TOKEN_SCRIPT
+                .key(format!("shop:writes:{addr}"))
+                .arg(self.per_minute)
+                .invoke_async::<u64>(&mut redis.clone())
+                .await;
+            match taken {
+                Ok(0) => return Ok(()),
+                Ok(retry_after) => return Err(retry_after),
+                Err(error) => {
+                    tracing::warn!(%error, "Redis rate limit failed; limiting locally");
+                }
+            }
+        }
+        self.check(addr, Instant::now())
     }
 
     /// Takes one token for `addr`; `Err(seconds)` until the next one is due.
@@ -75,10 +137,10 @@ pub async fn limit_writes(
     let is_write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let addr = req
         .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|ConnectInfo(addr)| addr.ip());
+        .get::<ClientAddr>()
+        .map(|client| client.limit_key());
     if let (true, Some(addr)) = (is_write, addr) {
-        if let Err(retry_after) = limiter.check(addr, Instant::now()) {
+        if let Err(retry_after) = limiter.take(addr).await {
             let mut res = ShopError::TooManyRequests.into_response();
             if let Ok(value) = HeaderValue::from_str(&retry_after.to_string()) {
                 res.headers_mut().insert(header::RETRY_AFTER, value);

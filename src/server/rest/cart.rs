@@ -109,7 +109,14 @@ pub async fn cart_add(
     let session_id = body.session_id()?;
     let product_id = body.product_id()?;
     let quantity = body.quantity(Some(1))?;
-    let item = cart::add_to_cart(&state.db, &session_id, product_id, quantity).await?;
+    let item = cart::add_to_cart_with_cap(
+        &state.db,
+        &session_id,
+        product_id,
+        quantity,
+        state.config.cart_max_lines,
+    )
+    .await?;
     Ok((
         StatusCode::CREATED,
         Json(api_item(item, &state.config.public_url)),

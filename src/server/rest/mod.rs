@@ -10,7 +10,7 @@ pub mod products;
 
 use crate::error::ShopError;
 use crate::model::Product;
-use crate::server::config::Config;
+use crate::server::config::{Config, CorsOrigins};
 use crate::server::router::BODY_LIMIT;
 use crate::server::AppState;
 use axum::extract::DefaultBodyLimit;
@@ -50,14 +50,19 @@ async fn api_not_found() -> ShopError {
     ShopError::NotFound
 }
 
-/// Browsers may call the API from the origins in the allow-list; none by default.
-fn cors_layer(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+/// Browsers may call the API from the origins in the allow-list (none by default), or from
+/// any with `*`: the API takes no cookies, so no credentials are ever allowed.
+fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
+    let allow = match origins {
+        CorsOrigins::Any => AllowOrigin::any(),
+        CorsOrigins::List(list) => AllowOrigin::list(
+            // Config checked each is a plain origin, which is always a valid header value.
+            list.iter().filter_map(|o| HeaderValue::from_str(o).ok()),
+        ),
+        CorsOrigins::None => AllowOrigin::list([]),
+    };
     CorsLayer::new()
-        .allow_origin(AllowOrigin::list(origins))
+        .allow_origin(allow)
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,

@@ -1,13 +1,16 @@
 //! Session carts. Every write is one SQL statement whose conditions hold the rules (a line
-//! never exceeds stock, one line per product), so they stay true with many server processes
-//! on one database, with no in-process lock.
+//! never exceeds stock, one line per product, a cart has at most so many lines), so they stay
+//! true with many server processes on one database, with no in-process lock.
 
 use super::statement;
 use crate::error::ShopError;
 use crate::model::{Cart, CartItem, MAX_QUANTITY, MAX_SESSION_ID_LEN};
 use crate::server::entities::{cart_item, product};
 use chrono::Utc;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    TransactionSession, TransactionTrait,
+};
 
 /// A cart's owner: any non-blank string of at most 255 characters (the API's `session_id`,
 /// or the storefront's cookie).
@@ -100,22 +103,40 @@ async fn refusal(
     }
 }
 
-/// Adds `quantity` of a product to the session's cart: a new line, or more on the existing one.
-/// Atomic: concurrent adds never lose an update nor make two lines, and a line never holds more
-/// than the product's stock (the refusal says how many are left).
+/// Different products a cart holds at most unless configured (`SHOP_CART_MAX_LINES`).
+pub const DEFAULT_MAX_LINES: u32 = 100;
+
+/// [`add_to_cart_with_cap`] with the default cap on lines.
 pub async fn add_to_cart(
-    db: &impl ConnectionTrait,
+    db: &(impl ConnectionTrait + TransactionTrait),
     session_id: &str,
     product_id: i32,
     quantity: i64,
 ) -> Result<CartItem, ShopError> {
+    add_to_cart_with_cap(db, session_id, product_id, quantity, DEFAULT_MAX_LINES).await
+}
+
+/// Adds `quantity` of a product to the session's cart: a new line, or more on the existing one.
+/// Atomic: concurrent adds never lose an update nor make two lines, and a line never holds more
+/// than the product's stock (the refusal says how many are left). A new line is refused when
+/// the cart already has `max_lines` (bounding what one session can make the database hold).
+pub async fn add_to_cart_with_cap(
+    db: &(impl ConnectionTrait + TransactionTrait),
+    session_id: &str,
+    product_id: i32,
+    quantity: i64,
+    max_lines: u32,
+) -> Result<CartItem, ShopError> {
     validate_session_id(session_id)?;
     let quantity = validate_add_quantity(quantity)?;
-    // The insert only happens when the product exists with enough stock; on conflict the
-    // update only happens when the sum still fits the stock (written as a difference so the
-    // arithmetic cannot overflow).
+    // The insert only happens when the product exists with enough stock and the cart has room
+    // for a new line (or already has this one); on conflict the update only happens when the
+    // sum still fits the stock (written as a difference so the arithmetic cannot overflow).
     let sql = "INSERT INTO cart_items (session_id, product_id, quantity, created_at, updated_at) \
                SELECT $1, p.id, $2, $3, $3 FROM products p WHERE p.id = $4 AND p.stock >= $2 \
+               AND ((SELECT COUNT(*) FROM cart_items c WHERE c.session_id = $1) < $5 \
+                    OR EXISTS (SELECT 1 FROM cart_items c \
+                               WHERE c.session_id = $1 AND c.product_id = $4)) \
                ON CONFLICT (session_id, product_id) DO UPDATE \
                SET quantity = cart_items.quantity + excluded.quantity, \
                    updated_at = excluded.updated_at \
@@ -128,12 +149,46 @@ pub async fn add_to_cart(
         quantity.into(),
         Utc::now().into(),
         product_id.into(),
+        i64::from(max_lines).into(),
     ];
-    match db.query_one_raw(statement(db, sql, values)).await? {
+    let txn = db.begin().await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Concurrent adds to one cart would each count the lines before the others commit;
+        // taking turns per cart keeps the cap exact. (SQLite runs one writer at a time.)
+        txn.execute_raw(statement(
+            &txn,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            vec![session_id.into()],
+        ))
+        .await?;
+    }
+    let added = txn.query_one_raw(statement(&txn, sql, values)).await?;
+    txn.commit().await?;
+    match added {
         Some(_) => get_line(db, session_id, product_id)
             .await?
             .ok_or(ShopError::NotFound),
-        None => Err(refusal(db, session_id, product_id, true).await),
+        None => Err(add_refusal(db, session_id, product_id, max_lines).await),
+    }
+}
+
+/// Why an add changed nothing: a full cart, no such product, or not enough stock.
+async fn add_refusal(
+    db: &impl ConnectionTrait,
+    session_id: &str,
+    product_id: i32,
+    max_lines: u32,
+) -> ShopError {
+    let lines = cart_item::Entity::find()
+        .filter(cart_item::Column::SessionId.eq(session_id))
+        .count(db)
+        .await;
+    let has_line = get_line(db, session_id, product_id).await;
+    match (lines, has_line) {
+        (Ok(lines), Ok(None)) if lines >= u64::from(max_lines) => ShopError::CartFull { max_lines },
+        (Err(err), _) => err.into(),
+        (_, Err(err)) => err,
+        _ => refusal(db, session_id, product_id, true).await,
     }
 }
 
@@ -200,4 +255,23 @@ pub async fn clear_cart(db: &impl ConnectionTrait, session_id: &str) -> Result<u
         .exec(db)
         .await?;
     Ok(result.rows_affected)
+}
+
+/// Deletes the carts that nobody has touched for `idle`: every line of a session whose newest
+/// change is older than that (one statement). Returns how many lines went.
+pub async fn delete_idle_carts(
+    db: &impl ConnectionTrait,
+    idle: std::time::Duration,
+) -> Result<u64, ShopError> {
+    let idle = chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::MAX);
+    let cutoff = Utc::now()
+        .checked_sub_signed(idle)
+        .unwrap_or(chrono::DateTime::<Utc>::MIN_UTC);
+    let sql = "DELETE FROM cart_items WHERE session_id IN \
+               (SELECT session_id FROM cart_items GROUP BY session_id \
+                HAVING MAX(updated_at) < $1)";
+    let result = db
+        .execute_raw(statement(db, sql, vec![cutoff.into()]))
+        .await?;
+    Ok(result.rows_affected())
 }

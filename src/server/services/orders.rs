@@ -79,6 +79,25 @@ pub async fn place_order(
     input: &CheckoutInput,
     idempotency_key: Option<&str>,
 ) -> Result<PlacedOrder, ShopError> {
+    let result = try_place_order(deps, session_id, input, idempotency_key).await;
+    match &result {
+        Ok(placed) if !placed.replayed => {
+            metrics::counter!("shop_orders_placed_total").increment(1)
+        }
+        Ok(_) => {}
+        Err(err) => {
+            metrics::counter!("shop_orders_refused_total", "reason" => err.kind()).increment(1);
+        }
+    }
+    result
+}
+
+async fn try_place_order(
+    deps: &OrderDeps<'_>,
+    session_id: &str,
+    input: &CheckoutInput,
+    idempotency_key: Option<&str>,
+) -> Result<PlacedOrder, ShopError> {
     validate_session_id(session_id)?;
     input.validate().map_err(ShopError::InvalidFields)?;
     if let Some(key) = idempotency_key {

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make unit`: the Rust tests, each on SQLite and on PostgreSQL. CI names its database in
+# TEST_DATABASE_URL; elsewhere the local PostgreSQL is used when it answers on 127.0.0.1:5432
+# (tests make their own databases beside `shop_tests`), and when none does, that is said
+# plainly at the end instead of tests quietly passing without it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  admin="postgres://postgres@127.0.0.1:5432/postgres"
+  if command -v psql >/dev/null && psql "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1; then
+    if [ "$(psql "$admin" -qAtc "SELECT 1 FROM pg_database WHERE datname = 'shop_tests'")" != 1 ]; then
+      psql "$admin" -qc 'CREATE DATABASE shop_tests'
+    fi
+    export TEST_DATABASE_URL="postgres://postgres@127.0.0.1:5432/shop_tests"
+    echo "unit: using the local PostgreSQL ($TEST_DATABASE_URL)"
+  fi
+fi
+
+status=0
+cargo test --features ssr "$@" || status=$?
+
+if [ -z "${TEST_DATABASE_URL:-}" ]; then
+  cat >&2 <<'NOTICE'
+
+  ************************************************************************
+  *  The PostgreSQL half of the tests did NOT run: no PostgreSQL answered *
+  *  on 127.0.0.1:5432 and TEST_DATABASE_URL is not set. Tests named      *
+  *  postgres::… passed without testing anything.                         *
+  ************************************************************************
+NOTICE
+fi
+exit "$status"
