@@ -1,4 +1,6 @@
 use crate::components::{pagination::Pagination, product_card::ProductCard};
+use crate::error::ShopError;
+use crate::model::ProductPage;
 use crate::server_fns::list_products;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
@@ -26,12 +28,10 @@ pub fn HomePage() -> impl IntoView {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
             {move || Suspend::new(async move {
                 match products().await {
-                    Ok(listing) if listing.items.is_empty() => EitherOf3::A(view! {
-                        <div class="empty-state">
-                            <p>"There are no products on this page."</p>
-                            <a class="button" href="/">"Back to the first page"</a>
-                        </div>
-                    }),
+                    // A page past the last one is NotFound (the page answers 404), an empty
+                    // catalogue an empty page 1: both show the same way.
+                    Ok(ProductPage { ref items, .. }) if items.is_empty() => EitherOf3::A(empty_page()),
+                    Err(ShopError::NotFound) => EitherOf3::A(empty_page()),
                     Ok(listing) => {
                         let page_count = listing.page_count();
                         let page = listing.page;
@@ -49,5 +49,14 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Transition>
+    }
+}
+
+fn empty_page() -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p>"There are no products on this page."</p>
+            <a class="button" href="/">"Back to the first page"</a>
+        </div>
     }
 }

@@ -7,6 +7,7 @@ pub mod json;
 pub mod openapi;
 pub mod orders;
 pub mod products;
+pub mod request;
 
 use crate::error::ShopError;
 use crate::model::Product;
