@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 ADDR ?= 127.0.0.1:3000
 DATABASE_URL ?= sqlite://data/shop.db?mode=rwc
 
-.PHONY: run test setup setup-test release unit e2e dev lint bench clean-data
+.PHONY: run test setup setup-test release unit schemathesis e2e dev lint bench clean-data
 
 ## Set up, build the release and run the shop on http://$(ADDR) with the demo catalogue.
 run: setup release
@@ -13,8 +13,9 @@ run: setup release
 	DATABASE_URL='$(DATABASE_URL)' target/release/shop serve --seed-demo
 
 ## Set up and run every test: unit + integration (SQLite, and PostgreSQL: TEST_DATABASE_URL,
-## else the local server when it answers), then Playwright end-to-end against the release build.
-test: setup-test unit release e2e
+## else the local server when it answers), then the API fuzzed against its OpenAPI document
+## and Playwright end-to-end, both against the release build.
+test: setup-test unit release schemathesis e2e
 
 setup:
 	@.ci/setup
@@ -27,6 +28,10 @@ release:
 
 unit:
 	tests/unit.sh
+
+## Property-based tests of the REST API against its OpenAPI document (needs `release`).
+schemathesis:
+	end2end/schemathesis/run
 
 e2e:
 	npx playwright test -c end2end

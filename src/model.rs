@@ -150,8 +150,13 @@ pub struct ProductPage {
 
 impl ProductPage {
     pub fn page_count(&self) -> u64 {
-        self.total.div_ceil(self.page_size.max(1)).max(1)
+        page_count(self.total, self.page_size)
     }
+}
+
+/// Pages of `page_size` that `total` products fill; an empty catalogue still has its page 1.
+pub fn page_count(total: u64, page_size: u64) -> u64 {
+    total.div_ceil(page_size.max(1)).max(1)
 }
 
 /// What a shopper reads on a product card or page about its stock.

@@ -9,6 +9,7 @@ use axum::http::{Request, StatusCode};
 use common::http::{app, app_with, get, post_json, post_raw, send, BASE};
 use common::TestDb;
 use serde_json::{json, Value};
+use shop::server::rest::products::MAX_PAGE;
 use shop::server::seed;
 
 async fn seeded(t: &TestDb) {
@@ -612,7 +613,281 @@ async fn openapi_document_names_every_route(t: &TestDb) {
     assert_eq!(schemas["Product"]["properties"]["price"]["type"], "string");
 }
 
+/// Every page number or size answers at once: 400 when it is not an integer in its documented
+/// range, 404 past the last page; never a dropped connection or a 500.
+async fn paging_parameters_out_of_range_are_400_or_404(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    let refused = [
+        "18446744073709551615", // u64::MAX
+        "9223372036854775808",  // i64::MAX + 1
+        "9223372036854775807",  // i64::MAX: over the documented maximum
+        "18446744073709551616", // 2^64
+        "100000000000000000000000000000",
+        "9007199254740992", // MAX_PAGE + 1
+        "0",
+        "-1",
+        "-9223372036854775808",
+        "",
+        "%20",
+        "abc",
+        "1.5",
+        "1e3",
+        "0x10",
+    ];
+    for name in ["page", "page_size"] {
+        for value in refused {
+            let r = get(&app, &format!("/api/products/?{name}={value}")).await;
+            assert_eq!(r.status, StatusCode::BAD_REQUEST, "{name}={value}");
+            assert!(r.error().contains(name), "{name}={value}: {}", r.error());
+        }
+    }
+    for query in [
+        "page_size=101",
+        "page=1&page_size=101",
+        "page=2&page_size=0",
+    ] {
+        let r = get(&app, &format!("/api/products/?{query}")).await;
+        assert_eq!(
+            (r.status, r.error()),
+            (
+                StatusCode::BAD_REQUEST,
+                "page_size must be between 1 and 100".to_string()
+            ),
+            "{query}"
+        );
+    }
+    let r = get(&app, "/api/products/?page=0").await;
+    assert_eq!(r.error(), format!("page must be between 1 and {MAX_PAGE}"));
+    for query in [
+        format!("page={MAX_PAGE}"),
+        format!("page={MAX_PAGE}&page_size=100"),
+        format!("page={MAX_PAGE}&page_size=1"),
+        "page=49&page_size=1".to_string(),
+        "page=3".to_string(),
+    ] {
+        let r = get(&app, &format!("/api/products/?{query}")).await;
+        assert_eq!(
+            (r.status, r.error()),
+            (StatusCode::NOT_FOUND, "Not found".to_string()),
+            "{query}"
+        );
+    }
+    let last = get(&app, "/api/products/?page=48&page_size=1").await;
+    assert_eq!(last.status, StatusCode::OK);
+    assert_eq!(last.json()["results"].as_array().unwrap().len(), 1);
+}
+
+/// The service itself never computes an offset for a page past the last one.
+async fn any_page_number_reaches_the_service_safely(t: &TestDb) {
+    use shop::error::ShopError;
+    use shop::server::services::catalogue;
+    let empty = catalogue::list_products(&t.db, 1, 24).await.unwrap();
+    assert_eq!(
+        (empty.total, empty.items.len()),
+        (0, 0),
+        "page 1 of nothing"
+    );
+    assert_eq!(
+        catalogue::list_products(&t.db, 2, 24).await,
+        Err(ShopError::NotFound)
+    );
+    seeded(t).await;
+    for (page, page_size) in [
+        (u64::MAX, 100),
+        (u64::MAX, 1),
+        (i64::MAX as u64 + 1, 1),
+        (i64::MAX as u64, 100),
+        (u64::MAX / 100 + 1, 100),
+        (49, 1),
+        (3, 24),
+    ] {
+        assert_eq!(
+            catalogue::list_products(&t.db, page, page_size).await,
+            Err(ShopError::NotFound),
+            "page {page} of {page_size}"
+        );
+    }
+    let last = catalogue::list_products(&t.db, 48, 1).await.unwrap();
+    assert_eq!(last.items.len(), 1);
+}
+
+/// The document's constraints are the validation's: each documented bound is accepted and
+/// the value just past it refused, and the session_id pattern refuses exactly what the
+/// service calls blank.
+async fn documented_constraints_are_what_validation_accepts(t: &TestDb) {
+    use shop::model::{MAX_PAGE_SIZE, MAX_QUANTITY, MAX_SESSION_ID_LEN};
+    use shop::server::services::cart::validate_session_id;
+    let id = t
+        .product("Mug", "1.00", i32::try_from(MAX_QUANTITY).unwrap())
+        .await;
+    let app = app(t);
+    let doc = get(&app, "/api/openapi.json").await.json();
+    let schemas = &doc["components"]["schemas"];
+    // A new line links to its cart, in OpenAPI's own spelling (`operationId`).
+    let link = &doc["paths"]["/api/cart/"]["post"]["responses"]["201"]["links"]["ShowCart"];
+    assert_eq!(
+        (&link["operationId"], &link["parameters"]),
+        (
+            &json!("cart_index"),
+            &json!({"session_id": "$response.body#/session_id"})
+        )
+    );
+    let session = &schemas["SessionId"];
+    assert_eq!(
+        (&session["minLength"], &session["maxLength"]),
+        (&json!(1), &json!(MAX_SESSION_ID_LEN))
+    );
+    let add = &schemas["AddToCartRequest"];
+    assert_eq!(add["required"], json!(["session_id", "product_id"]));
+    let quantity = &add["properties"]["quantity"];
+    assert_eq!(
+        (
+            &quantity["type"],
+            quantity["minimum"].as_f64(),
+            quantity["maximum"].as_f64(),
+            &quantity["default"]
+        ),
+        (
+            &json!("integer"),
+            Some(1.0),
+            Some(MAX_QUANTITY as f64),
+            &json!(1)
+        ),
+        "not nullable, 1 when absent"
+    );
+    let update = &schemas["UpdateCartRequest"]["properties"]["quantity"];
+    assert_eq!(
+        (update["minimum"].as_f64(), update["maximum"].as_f64()),
+        (Some(0.0), Some(MAX_QUANTITY as f64))
+    );
+    let params = doc["paths"]["/api/products/"]["get"]["parameters"]
+        .as_array()
+        .unwrap();
+    let param = |name: &str| {
+        let p = params.iter().find(|p| p["name"] == name).unwrap();
+        (p["required"].clone(), p["schema"].clone())
+    };
+    let (required, page) = param("page");
+    assert_eq!(required, json!(false));
+    assert_eq!(
+        (
+            &page["type"],
+            page["minimum"].as_f64(),
+            page["maximum"].as_f64()
+        ),
+        (&json!("integer"), Some(1.0), Some(MAX_PAGE as f64))
+    );
+    let (_, page_size) = param("page_size");
+    assert_eq!(
+        (page_size["minimum"].as_f64(), page_size["maximum"].as_f64()),
+        (Some(1.0), Some(MAX_PAGE_SIZE as f64))
+    );
+
+    let add_status = |session: String, quantity: Value| {
+        let app = app.clone();
+        async move {
+            post_json(
+                &app,
+                "/api/cart/",
+                json!({"session_id": session, "product_id": id, "quantity": quantity}),
+            )
+            .await
+            .status
+        }
+    };
+    let longest = "s".repeat(MAX_SESSION_ID_LEN);
+    assert_eq!(
+        add_status(longest.clone(), json!(MAX_QUANTITY)).await,
+        StatusCode::CREATED
+    );
+    for (session, quantity) in [
+        (longest.clone() + "s", json!(1)),
+        ("q".to_string(), json!(MAX_QUANTITY + 1)),
+        ("q".to_string(), json!(0)),
+        ("q".to_string(), Value::Null),
+    ] {
+        assert_eq!(
+            add_status(session.clone(), quantity.clone()).await,
+            StatusCode::BAD_REQUEST,
+            "{session} {quantity}"
+        );
+    }
+
+    // Rust's and Python's regex engines both read the pattern's \uXXXX escapes.
+    let pattern = regex::Regex::new(session["pattern"].as_str().unwrap()).unwrap();
+    let near_blank = [
+        '\t', '\n', '\u{b}', '\u{c}', '\r', ' ', '\u{1c}', '\u{1f}', '\u{85}', '\u{a0}',
+        '\u{1680}', '\u{180e}', '\u{2000}', '\u{200a}', '\u{200b}', '\u{2028}', '\u{2029}',
+        '\u{202f}', '\u{205f}', '\u{3000}', '\u{feff}', '\0', 'x',
+    ];
+    for c in near_blank {
+        for text in [
+            c.to_string(),
+            format!("{c}{c}"),
+            format!(" {c}x"),
+            format!("x{c}"),
+        ] {
+            let valid = validate_session_id(&text).is_ok();
+            assert_eq!(pattern.is_match(&text), valid, "{text:?}");
+            let r = get(
+                &app,
+                &format!(
+                    "/api/cart/?session_id={}",
+                    url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>()
+                ),
+            )
+            .await;
+            let expected = if valid {
+                StatusCode::OK
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            assert_eq!(r.status, expected, "{text:?}: {}", r.text());
+        }
+    }
+}
+
+/// The full list comes in the encoding asked for, compressed once (not again per request, nor
+/// twice by the compression layer), and decodes to exactly the plain JSON.
+async fn the_full_list_is_served_precompressed(t: &TestDb) {
+    use std::io::Read;
+    seeded(t).await;
+    let app = app(t);
+    let fetch = |encoding: &'static str| {
+        let app = app.clone();
+        async move {
+            let request = Request::get("/api/products/")
+                .header("accept-encoding", encoding)
+                .body(Body::empty())
+                .unwrap();
+            send(&app, request).await
+        }
+    };
+    let plain = fetch("identity").await;
+    assert_eq!(plain.status, StatusCode::OK);
+    assert!(!plain.headers.contains_key("content-encoding"));
+    assert_eq!(plain.json().as_array().unwrap().len(), 48);
+    let br = fetch("gzip, deflate, br").await;
+    assert_eq!(br.headers["content-encoding"], "br");
+    assert_eq!(br.headers["vary"], "accept-encoding");
+    let mut decoded = Vec::new();
+    brotli::Decompressor::new(br.body.as_slice(), 4096)
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain.body);
+    assert!(br.body.len() * 2 < plain.body.len(), "compressed");
+    let gz = fetch("gzip").await;
+    assert_eq!(gz.headers["content-encoding"], "gzip");
+    let mut decoded = Vec::new();
+    flate2::read::GzDecoder::new(gz.body.as_slice())
+        .read_to_end(&mut decoded)
+        .unwrap();
+    assert_eq!(decoded, plain.body);
+}
+
 on_both_backends!(
+    the_full_list_is_served_precompressed,
     product_list_is_the_original_shape,
     product_pages_use_the_drf_envelope,
     one_product_or_404,
@@ -622,4 +897,7 @@ on_both_backends!(
     concurrent_adds_and_removes_through_http,
     cors_follows_the_allow_list,
     openapi_document_names_every_route,
+    paging_parameters_out_of_range_are_400_or_404,
+    any_page_number_reaches_the_service_safely,
+    documented_constraints_are_what_validation_accepts,
 );

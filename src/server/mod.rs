@@ -34,7 +34,7 @@ pub struct AppState {
     pub config: Arc<config::Config>,
     pub catalogue: Arc<services::catalogue_cache::CatalogueCache>,
     /// The REST full list's JSON, rendered once per cached catalogue.
-    pub api_list_body: Arc<rest::products::FullListBody>,
+    pub api_list_body: Arc<rest::full_list::FullListBody>,
     /// The payment provider of each payment method.
     pub payments: Arc<services::payments::Payments>,
     /// Set when shutdown begins: `/ready` then answers 503 so load balancers move away.

@@ -9,6 +9,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
@@ -70,6 +71,7 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
             _,
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(server_fn_status))
         .layer(axum::middleware::from_fn(session::issue_session));
     let limiter = state.limiter.clone();
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
@@ -99,13 +101,20 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .layer(axum::middleware::from_fn(logging::log_requests))
 }
 
-/// Runs a server function. A failed one answers with its error's own status: server_fn
-/// gives every error a 500, even arguments that did not decode, which are the caller's (400).
-async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> Response {
-    let res = handle_server_fns_with_context(leptos_context(&state), req)
-        .await
-        .into_response();
-    if res.status() != StatusCode::INTERNAL_SERVER_ERROR {
+async fn server_fn_handler(State(state): State<AppState>, req: Request<Body>) -> impl IntoResponse {
+    handle_server_fns_with_context(leptos_context(&state), req).await
+}
+
+/// Gives a failed server function its error's own status: server_fn answers every error with
+/// a 500, even arguments that did not decode, which are the caller's (400). Errors the
+/// function body returns already carry theirs (`context::with_status`).
+async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
+    let is_server_fn = req
+        .uri()
+        .path()
+        .starts_with(crate::server_fns::SERVER_FN_PREFIX);
+    let res = next.run(req).await;
+    if !is_server_fn || res.status() != StatusCode::INTERNAL_SERVER_ERROR {
         return res;
     }
     let (mut parts, body) = res.into_parts();

@@ -2,46 +2,62 @@
 //! query (`session_id`), exactly like the original design, minus its shared default cart.
 
 use super::api_product;
-use super::json::JsonObject;
+use super::request::{rule, ProductRef, SessionId, ValidJson, ValidQuery};
 use crate::error::ShopError;
 use crate::model::CartItem;
 use crate::server::services::cart;
 use crate::server::AppState;
-use axum::extract::{RawQuery, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::{Deserialize, Serialize};
 
+/// Query of `GET /api/cart/`.
+#[derive(Debug, Deserialize, garde::Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CartQuery {
+    #[garde(dive)]
+    pub session_id: SessionId,
+}
+
 /// Body of `POST /api/cart/`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)] // Documents the body; the handler reads it field by field for precise errors.
+#[derive(Debug, Deserialize, garde::Validate, utoipa::ToSchema)]
 pub struct AddToCartRequest {
-    /// The cart's owner: 1 to 255 characters, not blank.
-    pub session_id: String,
-    pub product_id: i32,
-    /// 1 to 10000; defaults to 1.
+    #[garde(dive)]
+    pub session_id: SessionId,
+    #[garde(skip)]
+    pub product_id: ProductRef,
+    /// 1 to 10000; 1 when absent (null is not a quantity).
+    #[serde(default = "one")]
+    #[garde(custom(rule(|q: &i64| cart::validate_add_quantity(*q))))]
     #[schema(minimum = 1, maximum = 10000, default = 1)]
-    pub quantity: Option<i64>,
+    pub quantity: i64,
+}
+
+fn one() -> i64 {
+    1
 }
 
 /// Body of `POST /api/cart/update/`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Deserialize, garde::Validate, utoipa::ToSchema)]
 pub struct UpdateCartRequest {
-    pub session_id: String,
-    pub product_id: i32,
+    #[garde(dive)]
+    pub session_id: SessionId,
+    #[garde(skip)]
+    pub product_id: ProductRef,
     /// 0 to 10000; 0 removes the line.
+    #[garde(custom(rule(|q: &i64| cart::validate_set_quantity(*q))))]
     #[schema(minimum = 0, maximum = 10000)]
     pub quantity: i64,
 }
 
 /// Body of `POST /api/cart/remove/`.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-#[allow(dead_code)]
+#[derive(Debug, Deserialize, garde::Validate, utoipa::ToSchema)]
 pub struct RemoveFromCartRequest {
-    pub session_id: String,
-    pub product_id: i32,
+    #[garde(dive)]
+    pub session_id: SessionId,
+    #[garde(skip)]
+    pub product_id: ProductRef,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -49,23 +65,30 @@ pub struct MessageResponse {
     pub message: String,
 }
 
+/// What `POST /api/cart/update/` answers: the line, or a message when 0 removed it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum CartUpdateResponse {
+    Line(CartItem),
+    Removed(MessageResponse),
+}
+
 fn api_item(mut item: CartItem, base_url: &str) -> CartItem {
     item.product = api_product(item.product, base_url);
     item
 }
 
-fn removed() -> Response {
-    Json(MessageResponse {
+fn removed() -> MessageResponse {
+    MessageResponse {
         message: "Item removed from cart".into(),
-    })
-    .into_response()
+    }
 }
 
 /// The items of a session's cart, oldest first.
 #[utoipa::path(
     get,
     path = "/api/cart/",
-    params(("session_id" = String, Query, description = "The cart's session id")),
+    params(CartQuery),
     responses(
         (status = 200, description = "The cart's items", body = [CartItem]),
         (status = 400, description = "session_id missing, blank or too long", body = super::openapi::ErrorBody),
@@ -74,13 +97,9 @@ fn removed() -> Response {
 )]
 pub async fn cart_index(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    ValidQuery(query): ValidQuery<CartQuery>,
 ) -> Result<Json<Vec<CartItem>>, ShopError> {
-    let session_id = url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes())
-        .find(|(key, _)| key == "session_id")
-        .map(|(_, value)| value.into_owned())
-        .ok_or_else(|| ShopError::invalid("session_id is required"))?;
-    let cart = cart::get_cart(&state.db, &session_id).await?;
+    let cart = cart::get_cart(&state.db, &query.session_id.0).await?;
     let base = &state.config.public_url;
     Ok(Json(
         cart.items.into_iter().map(|i| api_item(i, base)).collect(),
@@ -93,7 +112,9 @@ pub async fn cart_index(
     path = "/api/cart/",
     request_body(content = AddToCartRequest, content_type = "application/json"),
     responses(
-        (status = 201, description = "The cart line, with its new quantity", body = CartItem),
+        (status = 201, description = "The cart line, with its new quantity", body = CartItem, links(
+            ("ShowCart" = (operation_id = "cart_index", parameters(("session_id" = "$response.body#/session_id")))),
+        )),
         (status = 400, description = "A field is missing or of the wrong type, or out of range", body = super::openapi::ErrorBody),
         (status = 404, description = "No such product", body = super::openapi::ErrorBody),
         (status = 409, description = "Not enough stock; the message says how many are left", body = super::openapi::ErrorBody),
@@ -104,16 +125,14 @@ pub async fn cart_index(
 )]
 pub async fn cart_add(
     State(state): State<AppState>,
-    body: JsonObject,
+    ValidJson(body): ValidJson<AddToCartRequest>,
 ) -> Result<(StatusCode, Json<CartItem>), ShopError> {
-    let session_id = body.session_id()?;
-    let product_id = body.product_id()?;
-    let quantity = body.quantity(Some(1))?;
+    let product_id = body.product_id.id()?;
     let item = cart::add_to_cart_with_cap(
         &state.db,
-        &session_id,
+        &body.session_id.0,
         product_id,
-        quantity,
+        body.quantity,
         state.config.cart_max_lines,
     )
     .await?;
@@ -139,12 +158,11 @@ pub async fn cart_add(
 )]
 pub async fn cart_remove(
     State(state): State<AppState>,
-    body: JsonObject,
-) -> Result<Response, ShopError> {
-    let session_id = body.session_id()?;
-    let product_id = body.product_id()?;
-    cart::remove_from_cart(&state.db, &session_id, product_id).await?;
-    Ok(removed())
+    ValidJson(body): ValidJson<RemoveFromCartRequest>,
+) -> Result<Json<MessageResponse>, ShopError> {
+    let product_id = body.product_id.id()?;
+    cart::remove_from_cart(&state.db, &body.session_id.0, product_id).await?;
+    Ok(Json(removed()))
 }
 
 /// Sets the quantity of a line; 0 removes it.
@@ -153,7 +171,7 @@ pub async fn cart_remove(
     path = "/api/cart/update/",
     request_body(content = UpdateCartRequest, content_type = "application/json"),
     responses(
-        (status = 200, description = "The line with its new quantity, or a message when 0 removed it", body = CartItem),
+        (status = 200, description = "The line with its new quantity, or a message when 0 removed it", body = CartUpdateResponse),
         (status = 400, description = "A field is missing or of the wrong type, or out of range", body = super::openapi::ErrorBody),
         (status = 404, description = "No such product or line", body = super::openapi::ErrorBody),
         (status = 409, description = "Not enough stock; the message says how many are left", body = super::openapi::ErrorBody),
@@ -164,13 +182,12 @@ pub async fn cart_remove(
 )]
 pub async fn cart_update(
     State(state): State<AppState>,
-    body: JsonObject,
-) -> Result<Response, ShopError> {
-    let session_id = body.session_id()?;
-    let product_id = body.product_id()?;
-    let quantity = body.quantity(None)?;
-    match cart::set_quantity(&state.db, &session_id, product_id, quantity).await? {
-        Some(item) => Ok(Json(api_item(item, &state.config.public_url)).into_response()),
-        None => Ok(removed()),
-    }
+    ValidJson(body): ValidJson<UpdateCartRequest>,
+) -> Result<Json<CartUpdateResponse>, ShopError> {
+    let product_id = body.product_id.id()?;
+    let line = cart::set_quantity(&state.db, &body.session_id.0, product_id, body.quantity).await?;
+    Ok(Json(match line {
+        Some(item) => CartUpdateResponse::Line(api_item(item, &state.config.public_url)),
+        None => CartUpdateResponse::Removed(removed()),
+    }))
 }

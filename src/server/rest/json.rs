@@ -1,6 +1,6 @@
 //! The API's JSON body extractor: refuses what is not a JSON object with the API's own
-//! errors (415 for another content type, 413 over the size limit, 400 for broken JSON),
-//! and reads fields with a precise message for each way they can be wrong.
+//! errors (415 for another content type, 413 over the size limit, 400 for broken JSON).
+//! Typed bodies go through [`super::request::ValidJson`], which builds on it.
 
 use crate::error::ShopError;
 use axum::body::Bytes;
@@ -49,37 +49,13 @@ impl<S: Send + Sync> FromRequest<S> for JsonObject {
 }
 
 impl JsonObject {
-    /// `session_id`: a string (the service checks it is not blank nor too long).
+    /// `session_id`: a string (the service checks it is not blank nor too long). For checkout,
+    /// which reads its body field by field to name every wrong one.
     pub fn session_id(&self) -> Result<String, ShopError> {
         match self.0.get("session_id") {
             Some(Value::String(s)) => Ok(s.clone()),
             None | Some(Value::Null) => Err(ShopError::invalid("session_id is required")),
             Some(_) => Err(ShopError::invalid("session_id must be a string")),
-        }
-    }
-
-    /// `product_id`: an integer. One that no product can have (beyond 32 bits) is simply
-    /// not found, like any unknown id.
-    pub fn product_id(&self) -> Result<i32, ShopError> {
-        match self.0.get("product_id") {
-            Some(Value::Number(n)) if n.is_i64() || n.is_u64() => n
-                .as_i64()
-                .and_then(|v| i32::try_from(v).ok())
-                .ok_or(ShopError::NotFound),
-            None | Some(Value::Null) => Err(ShopError::invalid("product_id is required")),
-            Some(_) => Err(ShopError::invalid("product_id must be an integer")),
-        }
-    }
-
-    /// `quantity`: an integer; `default` when absent. Range checks are the service's.
-    pub fn quantity(&self, default: Option<i64>) -> Result<i64, ShopError> {
-        match (self.0.get("quantity"), default) {
-            (None, Some(default)) => Ok(default),
-            (None, None) => Err(ShopError::invalid("quantity is required")),
-            (Some(Value::Number(n)), _) => n
-                .as_i64()
-                .ok_or_else(|| ShopError::invalid("quantity must be an integer in range")),
-            (Some(_), _) => Err(ShopError::invalid("quantity must be an integer")),
         }
     }
 }

@@ -3,10 +3,12 @@
 //! Every failure is a 4xx (or a logged 500) with a `{"error": "…"}` body.
 
 pub mod cart;
+pub mod full_list;
 pub mod json;
 pub mod openapi;
 pub mod orders;
 pub mod products;
+pub mod request;
 
 use crate::error::ShopError;
 use crate::model::Product;

@@ -1,8 +1,10 @@
 //! The OpenAPI 3 document, generated from the handlers' annotations and the shared types,
 //! so it cannot drift from the code.
 
+use crate::error::ShopError;
 use axum::Json;
 use serde::Serialize;
+use serde_json::Value;
 use utoipa::OpenApi;
 
 /// Every error the API returns has this body.
@@ -23,15 +25,20 @@ pub struct ErrorBody {
         super::cart::cart_update,
         super::orders::orders_create,
         super::orders::orders_show,
+        openapi_json,
     ),
     components(schemas(
         crate::model::Product,
         crate::model::CartItem,
         super::products::ProductPageResponse,
+        super::products::ProductsResponse,
+        super::request::SessionId,
+        super::request::ProductRef,
         super::cart::AddToCartRequest,
         super::cart::UpdateCartRequest,
         super::cart::RemoveFromCartRequest,
         super::cart::MessageResponse,
+        super::cart::CartUpdateResponse,
         crate::model::order::Order,
         crate::model::order::OrderLine,
         crate::model::order::OrderPayment,
@@ -50,10 +57,51 @@ pub struct ErrorBody {
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "Session carts"),
         (name = "orders", description = "Checkout and orders"),
+        (name = "meta", description = "This document"),
     )
 )]
 pub struct ApiDoc;
 
-pub async fn openapi_json() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The OpenAPI 3.1 document of this API.
+#[utoipa::path(
+    get,
+    path = "/api/openapi.json",
+    responses((status = 200, description = "The OpenAPI document", body = Object, content_type = "application/json")),
+    tag = "meta"
+)]
+pub async fn openapi_json() -> Result<Json<Value>, ShopError> {
+    let mut doc = serde_json::to_value(ApiDoc::openapi()).map_err(|e| {
+        tracing::error!(error = %e, "serialising the OpenAPI document");
+        ShopError::Internal
+    })?;
+    camel_case_links(&mut doc);
+    Ok(Json(doc))
+}
+
+/// utoipa 5.5 writes a response link's fields in snake_case (`operation_id`, `request_body`),
+/// which no OpenAPI tool reads; the specification spells them in camelCase.
+fn camel_case_links(doc: &mut Value) {
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let links = paths
+        .values_mut()
+        .filter_map(Value::as_object_mut)
+        .flat_map(|operations| operations.values_mut())
+        .filter_map(|operation| operation.get_mut("responses")?.as_object_mut())
+        .flat_map(|responses| responses.values_mut())
+        .filter_map(|response| response.get_mut("links")?.as_object_mut())
+        .flat_map(|links| links.values_mut())
+        .filter_map(Value::as_object_mut);
+    for link in links {
+        for (from, to) in [
+            ("operation_id", "operationId"),
+            ("operation_ref", "operationRef"),
+            ("request_body", "requestBody"),
+        ] {
+            if let Some(value) = link.remove(from) {
+                link.insert(to.to_owned(), value);
+            }
+        }
+    }
 }

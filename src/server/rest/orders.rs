@@ -21,8 +21,8 @@ pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[allow(dead_code)] // Documents the body; the handler reads it field by field for precise errors.
 pub struct PlaceOrderRequest {
-    /// The API cart to check out: 1 to 255 characters.
-    pub session_id: String,
+    /// The API cart to check out.
+    pub session_id: super::request::SessionId,
     /// At most 254 characters, like name@example.com.
     #[schema(example = "ada@example.com")]
     pub email: String,
@@ -31,12 +31,14 @@ pub struct PlaceOrderRequest {
     pub payment: PaymentChoice,
 }
 
-/// The 400 body when fields are wrong.
+/// The 400 body: `fields` when fields are wrong, only `error` otherwise (an empty cart, a bad
+/// session_id or Idempotency-Key).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct FieldErrorBody {
     pub error: String,
     /// Field path (`email`, `shipping_address.city`, `payment.card_number`, …) → message.
-    pub fields: std::collections::BTreeMap<String, String>,
+    #[schema(required = false, nullable = false)]
+    pub fields: Option<std::collections::BTreeMap<String, String>>,
 }
 
 /// One line the 409 body names.

@@ -1,55 +1,17 @@
 //! `GET /api/products/` and `GET /api/products/{id}/`.
 
 use super::api_product;
+use super::full_list::Encoding;
+use super::request::{rule, ValidQuery};
 use crate::error::ShopError;
 use crate::model::Product;
+use crate::server::services::catalogue;
 use crate::server::AppState;
-use axum::body::Bytes;
-use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Serialize;
-use std::sync::Arc;
-
-/// The full list's JSON body, rendered once for each list the catalogue cache hands out
-/// (the same `Arc` while it is cached), so a large catalogue is not serialised per request.
-/// Rendering runs off the async workers; concurrent requests wait for the one render.
-#[derive(Default)]
-pub struct FullListBody(tokio::sync::Mutex<Option<(Arc<Vec<Product>>, Bytes)>>);
-
-impl FullListBody {
-    async fn render(&self, list: Arc<Vec<Product>>, base_url: &str) -> Result<Bytes, ShopError> {
-        let mut slot = self.0.lock().await;
-        if let Some((source, body)) = slot.as_ref() {
-            if Arc::ptr_eq(source, &list) {
-                return Ok(body.clone());
-            }
-        }
-        let (source, base_url) = (list.clone(), base_url.to_owned());
-        let rendered = tokio::task::spawn_blocking(move || {
-            let products: Vec<Product> = list
-                .iter()
-                .map(|p| api_product(p.clone(), &base_url))
-                .collect();
-            serde_json::to_vec(&products)
-        })
-        .await;
-        let body = match rendered {
-            Ok(Ok(json)) => Bytes::from(json),
-            Ok(Err(e)) => {
-                tracing::error!(error = %e, "serialising the product list");
-                return Err(ShopError::Internal);
-            }
-            Err(e) => {
-                tracing::error!(error = %e, "rendering the product list");
-                return Err(ShopError::Internal);
-            }
-        };
-        *slot = Some((source, body.clone()));
-        Ok(body)
-    }
-}
+use serde::{Deserialize, Serialize};
 
 /// DRF's page envelope, returned when `page` or `page_size` is given.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
@@ -63,51 +25,74 @@ pub struct ProductPageResponse {
     pub results: Vec<Product>,
 }
 
+/// What `GET /api/products/` answers: the original API's plain list, or DRF's envelope
+/// when paging parameters are given.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum ProductsResponse {
+    All(Vec<Product>),
+    Page(ProductPageResponse),
+}
+
 /// Default page size when only `page` is given.
 const DEFAULT_PAGE_SIZE: u64 = 24;
+
+/// The highest page a request may name: the largest integer every JSON client holds exactly
+/// (2^53 - 1). Any page past the last one is a 404 anyway; the bound keeps the number sane.
+pub const MAX_PAGE: u64 = 9_007_199_254_740_991;
+
+/// Query of `GET /api/products/`.
+#[derive(Debug, Deserialize, garde::Validate, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ProductsQuery {
+    /// 1-based page number; a page past the last one is 404.
+    #[param(minimum = 1, maximum = 9007199254740991.0, nullable = false)]
+    #[garde(custom(rule(page_in_range)))]
+    pub page: Option<u64>,
+    /// Products per page; 24 when only `page` is given.
+    #[param(minimum = 1, maximum = 100, nullable = false)]
+    #[garde(custom(rule(|size: &Option<u64>| size.map_or(Ok(()), catalogue::validate_page_size))))]
+    pub page_size: Option<u64>,
+}
+
+fn page_in_range(page: &Option<u64>) -> Result<(), ShopError> {
+    match page {
+        Some(page) if !(1..=MAX_PAGE).contains(page) => Err(ShopError::invalid(format!(
+            "page must be between 1 and {MAX_PAGE}"
+        ))),
+        _ => Ok(()),
+    }
+}
 
 /// The products. Without paging parameters, every product ordered by id (as the original
 /// API returned); with `page` and/or `page_size`, DRF's page envelope.
 #[utoipa::path(
     get,
     path = "/api/products/",
-    params(
-        ("page" = Option<u64>, Query, description = "1-based page number"),
-        ("page_size" = Option<u64>, Query, description = "Products per page, 1 to 100"),
-    ),
+    params(ProductsQuery),
     responses(
-        (status = 200, description = "All products, or one page in DRF's envelope when paging parameters are given", body = [Product]),
-        (status = 400, description = "A paging parameter is not a positive integer, or page_size is over 100", body = super::openapi::ErrorBody),
+        (status = 200, description = "All products, or one page in DRF's envelope when paging parameters are given", body = ProductsResponse),
+        (status = 400, description = "A paging parameter is not an integer in its range", body = super::openapi::ErrorBody),
         (status = 404, description = "The page is past the last one", body = super::openapi::ErrorBody),
     ),
     tag = "products"
 )]
 pub async fn products_index(
     State(state): State<AppState>,
-    RawQuery(query): RawQuery,
+    headers: HeaderMap,
+    ValidQuery(query): ValidQuery<ProductsQuery>,
 ) -> Result<Response, ShopError> {
     let base = &state.config.public_url;
-    let mut page = None;
-    let mut page_size = None;
-    for (key, value) in url::form_urlencoded::parse(query.as_deref().unwrap_or("").as_bytes()) {
-        match key.as_ref() {
-            "page" => page = Some(positive(&value, "page")?),
-            "page_size" => page_size = Some(positive(&value, "page_size")?),
-            _ => {}
-        }
-    }
-    if page.is_none() && page_size.is_none() {
+    if query.page.is_none() && query.page_size.is_none() {
         let list = state.catalogue.all(&state.db).await?;
-        let body = state.api_list_body.render(list, base).await?;
-        return Ok(([(header::CONTENT_TYPE, "application/json")], body).into_response());
+        let encoding = Encoding::choose(&headers);
+        return state.api_list_body.response(list, base, encoding).await;
     }
-    let page = page.unwrap_or(1);
-    let page_size = page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    let page = query.page.unwrap_or(1);
+    let page_size = query.page_size.unwrap_or(DEFAULT_PAGE_SIZE);
+    // A page past the last one is the service's NotFound, found before any offset.
     let listing = state.catalogue.page(&state.db, page, page_size).await?;
     let last_page = listing.page_count();
-    if page > last_page {
-        return Err(ShopError::NotFound);
-    }
     let link = |n: u64| format!("{base}/api/products/?page={n}&page_size={page_size}");
     let body = ProductPageResponse {
         count: listing.total,
@@ -119,16 +104,7 @@ pub async fn products_index(
             .map(|p| api_product(p, base))
             .collect(),
     };
-    Ok(Json(body).into_response())
-}
-
-fn positive(value: &str, name: &str) -> Result<u64, ShopError> {
-    match value.trim().parse::<u64>() {
-        Ok(n) if n > 0 => Ok(n),
-        _ => Err(ShopError::invalid(format!(
-            "{name} must be a positive integer"
-        ))),
-    }
+    Ok(Json(ProductsResponse::Page(body)).into_response())
 }
 
 /// One product. An id that is not a number, or no such product: 404.

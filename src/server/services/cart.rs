@@ -12,11 +12,18 @@ use sea_orm::{
     TransactionSession, TransactionTrait,
 };
 
-/// A cart's owner: any non-blank string of at most 255 characters (the API's `session_id`,
-/// or the storefront's cookie).
+/// A cart's owner: any non-blank string of at most 255 characters without NUL (the API's
+/// `session_id`, or the storefront's cookie). Blank means only Unicode White_Space, what
+/// `str::trim` removes: the API document's pattern lists the same characters.
 pub fn validate_session_id(session_id: &str) -> Result<(), ShopError> {
     if session_id.trim().is_empty() {
         return Err(ShopError::invalid("session_id must not be empty"));
+    }
+    // PostgreSQL text cannot hold NUL: refused here rather than failing in the database.
+    if session_id.contains('\0') {
+        return Err(ShopError::invalid(
+            "session_id must not contain NUL characters",
+        ));
     }
     if session_id.chars().count() > MAX_SESSION_ID_LEN {
         return Err(ShopError::invalid(format!(
@@ -27,7 +34,7 @@ pub fn validate_session_id(session_id: &str) -> Result<(), ShopError> {
 }
 
 /// A quantity to add: 1 to [`MAX_QUANTITY`].
-fn validate_add_quantity(quantity: i64) -> Result<i32, ShopError> {
+pub fn validate_add_quantity(quantity: i64) -> Result<i32, ShopError> {
     match quantity {
         1..=MAX_QUANTITY => Ok(quantity as i32),
         _ => Err(ShopError::invalid(format!(
@@ -37,7 +44,7 @@ fn validate_add_quantity(quantity: i64) -> Result<i32, ShopError> {
 }
 
 /// A quantity to set: 0 (remove the line) to [`MAX_QUANTITY`].
-fn validate_set_quantity(quantity: i64) -> Result<i32, ShopError> {
+pub fn validate_set_quantity(quantity: i64) -> Result<i32, ShopError> {
     match quantity {
         0..=MAX_QUANTITY => Ok(quantity as i32),
         _ => Err(ShopError::invalid(format!(

@@ -1,11 +1,13 @@
 //! The product catalogue: listing and looking up products.
 
 use crate::error::ShopError;
-use crate::model::{Product, ProductPage, MAX_PAGE_SIZE};
+use crate::model::{page_count, Product, ProductPage, MAX_PAGE_SIZE};
 use crate::server::entities::product;
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
 
 /// One page of products (1-based `page`), in a stable order (by id), with the total count.
+/// Any `page` is safe: the count comes first, and a page past the last one is `NotFound`
+/// before an offset exists, so the offset stays below the count (an i64 in SQL).
 pub async fn list_products(
     db: &impl ConnectionTrait,
     page: u64,
@@ -14,13 +16,16 @@ pub async fn list_products(
     if page == 0 {
         return Err(ShopError::invalid("page must be 1 or more"));
     }
-    if page_size == 0 || page_size > MAX_PAGE_SIZE {
-        return Err(ShopError::invalid(format!(
-            "page_size must be between 1 and {MAX_PAGE_SIZE}"
-        )));
-    }
+    validate_page_size(page_size)?;
     let total = product::Entity::find().count(db).await?;
-    let offset = (page - 1).saturating_mul(page_size);
+    if page > page_count(total, page_size) {
+        return Err(ShopError::NotFound);
+    }
+    // Cannot fail for a page up to the last; checked all the same rather than trusted.
+    let offset = (page - 1)
+        .checked_mul(page_size)
+        .filter(|offset| *offset < total.max(1))
+        .ok_or(ShopError::NotFound)?;
     let items = product::Entity::find()
         .order_by_asc(product::Column::Id)
         .offset(offset)
@@ -36,6 +41,16 @@ pub async fn list_products(
         page,
         page_size,
     })
+}
+
+/// A page size: 1 to [`MAX_PAGE_SIZE`].
+pub fn validate_page_size(page_size: u64) -> Result<(), ShopError> {
+    if page_size == 0 || page_size > MAX_PAGE_SIZE {
+        return Err(ShopError::invalid(format!(
+            "page_size must be between 1 and {MAX_PAGE_SIZE}"
+        )));
+    }
+    Ok(())
 }
 
 /// Every product, by id: the original API's unpaged list.
