@@ -5,7 +5,7 @@ export PATH := $(HOME)/.cargo/bin:$(PATH)
 ADDR ?= 127.0.0.1:3000
 DATABASE_URL ?= sqlite://data/shop.db?mode=rwc
 
-.PHONY: run test setup setup-test release unit schemathesis e2e dev lint bench clean-data
+.PHONY: run test setup setup-test release unit schemathesis e2e dev lint bench cluster cluster-test clean-data
 
 ## Set up, build the release and run the shop on http://$(ADDR) with the demo catalogue.
 run: setup release
@@ -44,6 +44,15 @@ lint:
 	cargo fmt --all -- --check
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+## Several instances on PostgreSQL behind HAProxy, on this machine, until Ctrl-C
+## (deploy/README.md; options: make cluster CLUSTER_ARGS="--instances 2 --port 38081").
+cluster: setup release
+	deploy/cluster run $(CLUSTER_ARGS)
+
+## The kill test against the release build (no build: run `make release` or `make test` first).
+cluster-test:
+	deploy/cluster-test
 
 ## Speed, size and memory (see bench/README.md).
 bench: setup

@@ -19,9 +19,12 @@ import time
 import urllib.request
 
 import checkout  # bench/checkout.py: orders per second and the oversell race
+import proxy  # bench/proxy.py: throughput through HAProxy with 1, 2 and 3 instances
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-BIN = os.path.join(ROOT, "target/release/shop")
+# The binary is where cargo puts it (os.path.join keeps an absolute CARGO_TARGET_DIR as is);
+# cargo-leptos writes the site to Cargo.toml's site-root, relative to the crate, regardless.
+BIN = os.path.join(ROOT, os.environ.get("CARGO_TARGET_DIR", "target"), "release/shop")
 SITE = os.path.join(ROOT, "target/site")
 PORT = int(os.environ.get("BENCH_PORT", "3200"))
 BASE = f"http://127.0.0.1:{PORT}"
@@ -64,20 +67,22 @@ def rss_kb(pid):
     return 0
 
 
-def wrk(path, script=None):
+def wrk(path, script=None, base=BASE):
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
     if script:
         cmd += ["-s", script]
-    out = subprocess.run(cmd + [BASE + path], capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd + [base + path], capture_output=True, text=True, check=True).stdout
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", out)
+    sockets = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
 
     def pct(p):
         m = re.search(rf"\s{p}%\s+([\d.]+)(us|ms|s)\b", out)
         value, unit = float(m.group(1)), m.group(2)
         return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
 
-    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0}
+    return {"rps": rps, "p50": pct(50), "p99": pct(99), "errors": int(non2xx.group(1)) if non2xx else 0,
+            "socket_errors": sum(map(int, sockets.groups())) if sockets else 0}
 
 
 POST_SCRIPT = """
@@ -202,13 +207,20 @@ def compressed_sizes(path):
 
 
 def main():
+    """`bench.py` runs every section; `bench.py proxy` only the one through HAProxy."""
     if not os.path.exists(BIN):
         raise SystemExit("build the release first: bench/run does")
+    only_proxy = sys.argv[1:] == ["proxy"]
+    if sys.argv[1:] and not only_proxy:
+        raise SystemExit("usage: bench.py [proxy]")
     workdir = tempfile.mkdtemp(prefix="shop-bench-")
-    runs = {n: run_size(n, workdir) for n in SIZES}
-    order_runs = checkout.run_all({"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk,
-                                   "workdir": workdir, "base": BASE})
-    shutil.rmtree(workdir, ignore_errors=True)
+    try:
+        runs = {} if only_proxy else {n: run_size(n, workdir) for n in SIZES}
+        order_runs = None if only_proxy else checkout.run_all(
+            {"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk, "workdir": workdir, "base": BASE})
+        proxy_runs = proxy.run_all({"root": ROOT, "wrk": wrk, "workdir": workdir})
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
 
     budgets = []
     for n, run in runs.items():
@@ -240,8 +252,20 @@ def main():
                 budgets.append((f"{page} accessibility, best practices, SEO 100", min(s["accessibility"], s["best-practices"], s["seo"]) == 100))
         print(f"home page HTML: {run['home_bytes']:,} bytes; RSS idle {run['idle_kb'] / 1024:.1f} MB, after load {run['after_kb'] / 1024:.1f} MB; start to first 200: {run['first_200'] * 1000:.0f} ms")
 
-    budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
+    if order_runs is not None:
+        budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
+    budgets += proxy.report(proxy_runs, CONNECTIONS, DURATION)
 
+    if not only_proxy:
+        print_sizes(budgets)
+
+    print("\n== budgets ==")
+    for name, met in budgets:
+        print(f"{'met    ' if met else 'NOT MET'}  {name}")
+
+
+def print_sizes(budgets):
+    """The islands' assets and the binary; adds the WASM budget."""
     print("\n== sizes ==")
     pkg = os.path.join(SITE, "pkg")
     for name in sorted(os.listdir(pkg)):
@@ -251,10 +275,6 @@ def main():
             if name.endswith(".wasm"):
                 budgets.append((f"islands WASM <= 90 KB brotli ({br / 1000:.0f} KB)", br <= 90_000))
     print(f"{'server binary':28} {os.path.getsize(BIN):>13,} bytes")
-
-    print("\n== budgets ==")
-    for name, met in budgets:
-        print(f"{'met    ' if met else 'NOT MET'}  {name}")
 
 
 if __name__ == "__main__":
