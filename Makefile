@@ -46,7 +46,7 @@ lint:
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
 ## Several instances on PostgreSQL behind HAProxy, on this machine, until Ctrl-C
-## (deploy/README.md; options: make cluster CLUSTER_ARGS="--instances 2 --port 38081").
+## (deploy/README.md; options: make cluster CLUSTER_ARGS="--instances 2 --port 28081").
 cluster: setup release
 	deploy/cluster run $(CLUSTER_ARGS)
 
