@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod checkout;
 pub mod order;
+pub mod search;
 
 /// Products on one page of the storefront's catalogue.
 pub const PAGE_SIZE: u64 = 24;
@@ -32,6 +33,8 @@ pub struct Product {
     pub price: Decimal,
     pub image_url: String,
     pub stock: i32,
+    /// The category's slug, or null.
+    pub category: Option<String>,
     #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     pub created_at: DateTime<Utc>,
     #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
@@ -301,12 +304,14 @@ mod tests {
             price: dec("19.9"),
             image_url: "/images/mug.svg".into(),
             stock: 3,
+            category: Some("kitchen".into()),
             created_at: at,
             updated_at: at,
         };
         let json = serde_json::to_value(&p).unwrap();
         assert_eq!(json["price"], "19.90");
         assert_eq!(json["created_at"], "2026-11-25T10:00:00Z");
+        assert_eq!(json["category"], "kitchen");
         let back: Product = serde_json::from_value(json).unwrap();
         assert_eq!(back.price, dec("19.90"));
     }

@@ -1,14 +1,15 @@
 //! Entity rows → the shared types the pages and the API speak.
 
-use super::{cart_item, order, order_line, product};
+use super::{cart_item, category, order, order_line, product};
 use crate::error::ShopError;
 use crate::model::order::{
     Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod, ShippingAddress, ShippingMethod,
 };
 use crate::model::{CartItem, Product};
 
-impl From<product::Model> for Product {
-    fn from(m: product::Model) -> Self {
+/// A product row with its category (read with `find_also_related`).
+impl From<(product::Model, Option<category::Model>)> for Product {
+    fn from((m, category): (product::Model, Option<category::Model>)) -> Self {
         Self {
             id: m.id,
             name: m.name,
@@ -16,6 +17,7 @@ impl From<product::Model> for Product {
             price: m.price.0,
             image_url: m.image_url,
             stock: m.stock,
+            category: category.map(|c| c.slug),
             created_at: m.created_at,
             updated_at: m.updated_at,
         }
@@ -23,8 +25,12 @@ impl From<product::Model> for Product {
 }
 
 impl CartItem {
-    pub(crate) fn from_row(item: cart_item::Model, product: product::Model) -> Self {
-        let product = Product::from(product);
+    pub(crate) fn from_row(
+        item: cart_item::Model,
+        product: product::Model,
+        category: Option<category::Model>,
+    ) -> Self {
+        let product = Product::from((product, category));
         Self {
             id: item.id,
             session_id: item.session_id,

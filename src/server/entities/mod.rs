@@ -2,6 +2,7 @@
 //! [`crate::model`] types live in `convert.rs`, beside them, not inside.
 
 pub mod cart_item;
+pub mod category;
 mod convert;
 pub mod money;
 pub mod order;

@@ -11,6 +11,7 @@ pub struct Model {
     pub price: Money,
     pub image_url: String,
     pub stock: i32,
+    pub category_id: Option<i32>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -19,6 +20,19 @@ pub struct Model {
 pub enum Relation {
     #[sea_orm(has_many = "super::cart_item::Entity")]
     CartItem,
+    #[sea_orm(
+        belongs_to = "super::category::Entity",
+        from = "Column::CategoryId",
+        to = "super::category::Column::Id",
+        on_delete = "SetNull"
+    )]
+    Category,
+}
+
+impl Related<super::category::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Category.def()
+    }
 }
 
 impl Related<super::cart_item::Entity> for Entity {

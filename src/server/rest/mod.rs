@@ -22,8 +22,9 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 8] = [
+    let routes: [(&str, MethodRouter<AppState>); 9] = [
         ("/api/products", get(products::products_index)),
+        ("/api/categories", get(products::categories_index)),
         ("/api/products/{id}", get(products::products_show)),
         ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
         ("/api/cart/remove", post(cart::cart_remove)),

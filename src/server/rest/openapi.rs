@@ -19,6 +19,7 @@ pub struct ErrorBody {
     paths(
         super::products::products_index,
         super::products::products_show,
+        super::products::categories_index,
         super::cart::cart_index,
         super::cart::cart_add,
         super::cart::cart_remove,
@@ -32,6 +33,7 @@ pub struct ErrorBody {
         crate::model::CartItem,
         super::products::ProductPageResponse,
         super::products::ProductsResponse,
+        super::products::CategoryResponse,
         super::request::SessionId,
         super::request::ProductRef,
         super::cart::AddToCartRequest,

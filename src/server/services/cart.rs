@@ -5,7 +5,7 @@
 use super::statement;
 use crate::error::ShopError;
 use crate::model::{Cart, CartItem, MAX_QUANTITY, MAX_SESSION_ID_LEN};
-use crate::server::entities::{cart_item, product};
+use crate::server::entities::{cart_item, category, product};
 use chrono::Utc;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -59,13 +59,16 @@ pub async fn get_cart(db: &impl ConnectionTrait, session_id: &str) -> Result<Car
     let rows = cart_item::Entity::find()
         .filter(cart_item::Column::SessionId.eq(session_id))
         .find_also_related(product::Entity)
+        .find_also(product::Entity, category::Entity)
         .order_by_asc(cart_item::Column::Id)
         .all(db)
         .await?;
     let items = rows
         .into_iter()
         // The foreign key cascades, so a line always has its product; skip rather than fail.
-        .filter_map(|(item, product)| product.map(|p| CartItem::from_row(item, p)))
+        .filter_map(|(item, product, category)| {
+            product.map(|p| CartItem::from_row(item, p, category))
+        })
         .collect();
     Ok(Cart { items })
 }
@@ -80,9 +83,12 @@ async fn get_line(
         .filter(cart_item::Column::SessionId.eq(session_id))
         .filter(cart_item::Column::ProductId.eq(product_id))
         .find_also_related(product::Entity)
+        .find_also(product::Entity, category::Entity)
         .one(db)
         .await?
-        .and_then(|(item, product)| product.map(|p| CartItem::from_row(item, p))))
+        .and_then(|(item, product, category)| {
+            product.map(|p| CartItem::from_row(item, p, category))
+        }))
 }
 
 /// Why a conditional write changed nothing: no such product, or not enough stock.

@@ -2,7 +2,7 @@
 
 use crate::error::ShopError;
 use crate::model::{page_count, Product, ProductPage, MAX_PAGE_SIZE};
-use crate::server::entities::product;
+use crate::server::entities::{category, product};
 use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
 
 /// One page of products (1-based `page`), in a stable order (by id), with the total count.
@@ -27,6 +27,7 @@ pub async fn list_products(
         .filter(|offset| *offset < total.max(1))
         .ok_or(ShopError::NotFound)?;
     let items = product::Entity::find()
+        .find_also_related(category::Entity)
         .order_by_asc(product::Column::Id)
         .offset(offset)
         .limit(page_size)
@@ -56,6 +57,7 @@ pub fn validate_page_size(page_size: u64) -> Result<(), ShopError> {
 /// Every product, by id: the original API's unpaged list.
 pub async fn all_products(db: &impl ConnectionTrait) -> Result<Vec<Product>, ShopError> {
     Ok(product::Entity::find()
+        .find_also_related(category::Entity)
         .order_by_asc(product::Column::Id)
         .all(db)
         .await?
@@ -66,6 +68,7 @@ pub async fn all_products(db: &impl ConnectionTrait) -> Result<Vec<Product>, Sho
 
 pub async fn get_product(db: &impl ConnectionTrait, id: i32) -> Result<Product, ShopError> {
     product::Entity::find_by_id(id)
+        .find_also_related(category::Entity)
         .one(db)
         .await?
         .map(Product::from)

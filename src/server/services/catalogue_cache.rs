@@ -13,8 +13,10 @@
 //! between instances. A TTL of zero turns caching off.
 
 use crate::error::ShopError;
+use crate::model::search::{Category, Listing, ProductFilter, Suggestion, SUGGESTION_LIMIT};
 use crate::model::{Product, ProductPage};
-use crate::server::services::catalogue;
+use crate::server::services::search::{self, Vocabulary};
+use crate::server::services::{catalogue, categories};
 use moka::future::Cache;
 use moka::policy::EvictionPolicy;
 use sea_orm::ConnectionTrait;
@@ -37,6 +39,12 @@ pub struct CatalogueCache {
     products: Keyed<i32, Product>,
     pages: Keyed<(u64, u64), ProductPage>,
     all: Keyed<(), Arc<Vec<Product>>>,
+    /// Search and category listings by (filter, page, page size).
+    listings: Keyed<(ProductFilter, u64, u64), Listing>,
+    /// Suggestions by the search box's text, lower-cased.
+    suggestions: Keyed<String, Arc<Vec<Suggestion>>>,
+    categories: Keyed<(), Arc<Vec<Category>>>,
+    vocabulary: Keyed<(), Arc<Vocabulary>>,
     hits: AtomicU64,
     misses: AtomicU64,
     /// Signalled by every local invalidation, for the task that tells other instances.
@@ -81,21 +89,35 @@ impl CatalogueCache {
         Self::with_capacity(ttl, DEFAULT_CAPACITY_BYTES)
     }
 
-    /// `capacity_bytes` is shared out between the three kinds of entry: most goes to pages
-    /// and products, which are many; the full list is one (large) entry.
+    /// `capacity_bytes` is shared out between the kinds of entry, in eighths: pages and
+    /// listings, which are many, get most; the full list is one (large) entry.
     pub fn with_capacity(ttl: Duration, capacity_bytes: u64) -> Self {
         // moka refuses a zero TTL; with it, nothing is cached anyway (see `read_through`).
         let ttl_for_moka = ttl.max(Duration::from_millis(1));
-        let quarter = (capacity_bytes / 4).max(1);
+        let eighth = (capacity_bytes / 8).max(1);
         Self {
             ttl,
             generation: AtomicU64::new(0),
-            products: cache(ttl_for_moka, quarter, |p| list_weight([p])),
-            pages: cache(ttl_for_moka, quarter * 2, |page: &ProductPage| {
+            products: cache(ttl_for_moka, eighth, |p| list_weight([p])),
+            pages: cache(ttl_for_moka, eighth * 2, |page: &ProductPage| {
                 list_weight(&page.items)
             }),
-            all: cache(ttl_for_moka, quarter, |all: &Arc<Vec<Product>>| {
+            all: cache(ttl_for_moka, eighth * 2, |all: &Arc<Vec<Product>>| {
                 list_weight(all.iter())
+            }),
+            listings: cache(ttl_for_moka, eighth * 2, |listing: &Listing| {
+                list_weight(listing.products()).saturating_add(1024)
+            }),
+            suggestions: cache(ttl_for_moka, eighth / 2, |s: &Arc<Vec<Suggestion>>| {
+                let bytes: usize = s.iter().map(|s| s.name.len() + 16).sum();
+                u32::try_from(bytes + 64).unwrap_or(u32::MAX)
+            }),
+            categories: cache(ttl_for_moka, eighth / 4, |c: &Arc<Vec<Category>>| {
+                let bytes: usize = c.iter().map(|c| c.name.len() + c.description.len() + 64).sum();
+                u32::try_from(bytes).unwrap_or(u32::MAX)
+            }),
+            vocabulary: cache(ttl_for_moka, eighth / 4, |v: &Arc<Vocabulary>| {
+                u32::try_from(v.weight()).unwrap_or(u32::MAX)
             }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -122,6 +144,10 @@ impl CatalogueCache {
         self.products.invalidate_all();
         self.pages.invalidate_all();
         self.all.invalidate_all();
+        self.listings.invalidate_all();
+        self.suggestions.invalidate_all();
+        self.categories.invalidate_all();
+        self.vocabulary.invalidate_all();
     }
 
     /// The estimated bytes held now (after pending evictions are applied).
@@ -129,7 +155,17 @@ impl CatalogueCache {
         self.products.run_pending_tasks().await;
         self.pages.run_pending_tasks().await;
         self.all.run_pending_tasks().await;
-        self.products.weighted_size() + self.pages.weighted_size() + self.all.weighted_size()
+        self.listings.run_pending_tasks().await;
+        self.suggestions.run_pending_tasks().await;
+        self.categories.run_pending_tasks().await;
+        self.vocabulary.run_pending_tasks().await;
+        self.products.weighted_size()
+            + self.pages.weighted_size()
+            + self.all.weighted_size()
+            + self.listings.weighted_size()
+            + self.suggestions.weighted_size()
+            + self.categories.weighted_size()
+            + self.vocabulary.weighted_size()
     }
 
     pub fn stats(&self) -> CacheStats {
@@ -190,6 +226,80 @@ impl CatalogueCache {
     pub async fn all(&self, db: &impl ConnectionTrait) -> Result<Arc<Vec<Product>>, ShopError> {
         self.read_through(&self.all, (), || async {
             catalogue::all_products(db).await.map(Arc::new)
+        })
+        .await
+    }
+
+    /// A search or category listing (see [`search::find_products`]); when a search found
+    /// nothing, with "did you mean" suggestions.
+    pub async fn listing(
+        &self,
+        db: &impl ConnectionTrait,
+        filter: &ProductFilter,
+        page: u64,
+        page_size: u64,
+    ) -> Result<Listing, ShopError> {
+        let key = (filter.clone(), page, page_size);
+        self.read_through(&self.listings, key, || async {
+            let mut listing = search::find_products(db, filter, page, page_size).await?;
+            if let (0, Some(text)) = (listing.page.total, filter.search_text()) {
+                let vocabulary = self.vocabulary(db).await?;
+                listing.suggestions =
+                    search::corrections(db, &vocabulary, text, SUGGESTION_LIMIT).await?;
+            }
+            Ok(listing)
+        })
+        .await
+    }
+
+    /// What the search box offers for `text`: the best matches, else corrections.
+    pub async fn suggestions(
+        &self,
+        db: &impl ConnectionTrait,
+        text: &str,
+    ) -> Result<Arc<Vec<Suggestion>>, ShopError> {
+        let key = search::words(text).join(" ");
+        self.read_through(&self.suggestions, key.clone(), || async {
+            let found = search::suggest(db, &key, SUGGESTION_LIMIT).await?;
+            if !found.is_empty() {
+                return Ok(Arc::new(found));
+            }
+            let vocabulary = self.vocabulary(db).await?;
+            search::corrections(db, &vocabulary, &key, SUGGESTION_LIMIT)
+                .await
+                .map(Arc::new)
+        })
+        .await
+    }
+
+    /// Every category with its product count.
+    pub async fn categories(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Arc<Vec<Category>>, ShopError> {
+        self.read_through(&self.categories, (), || async {
+            categories::list_categories(db).await.map(Arc::new)
+        })
+        .await
+    }
+
+    /// The category with this slug; `NotFound` otherwise.
+    pub async fn category(
+        &self,
+        db: &impl ConnectionTrait,
+        slug: &str,
+    ) -> Result<Category, ShopError> {
+        self.categories(db)
+            .await?
+            .iter()
+            .find(|c| c.slug == slug)
+            .cloned()
+            .ok_or(ShopError::NotFound)
+    }
+
+    async fn vocabulary(&self, db: &impl ConnectionTrait) -> Result<Arc<Vocabulary>, ShopError> {
+        self.read_through(&self.vocabulary, (), || async {
+            Vocabulary::load(db).await.map(Arc::new)
         })
         .await
     }

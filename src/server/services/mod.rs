@@ -4,8 +4,10 @@
 pub mod cart;
 pub mod catalogue;
 pub mod catalogue_cache;
+pub mod categories;
 pub mod orders;
 pub mod payments;
+pub mod search;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
