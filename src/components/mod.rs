@@ -5,6 +5,7 @@ pub mod navbar;
 pub mod pagination;
 pub mod product_card;
 pub mod recently_viewed;
+pub mod seo;
 pub mod status_message;
 pub mod stock_badge;
 pub mod submit_button;

@@ -33,6 +33,9 @@ pub(crate) fn leptos_context(state: &AppState) -> impl Fn() + Clone + Send + Syn
     let state = state.clone();
     move || {
         provide_context(state.clone());
+        provide_context(crate::components::seo::PublicUrl(
+            state.config.public_url.clone(),
+        ));
         let nonce = use_context::<Parts>()
             .and_then(|parts| parts.extensions.get::<security::CspNonce>().cloned());
         if let Some(nonce) = nonce {
