@@ -5,7 +5,7 @@ use super::api_product;
 use super::full_list::Encoding;
 use super::request::{rule, ValidQuery};
 use crate::error::ShopError;
-use crate::model::search::{parse_flag, parse_price, ProductFilter, SortOrder, MAX_SEARCH_LEN};
+use crate::model::search::{parse_price, ProductFilter, SortOrder, MAX_SEARCH_LEN};
 use crate::model::Product;
 use crate::server::services::{catalogue, search};
 use crate::server::AppState;
@@ -56,16 +56,17 @@ pub struct ProductsQuery {
     #[param(nullable = false)]
     #[garde(skip)]
     pub category: Option<String>,
-    /// Lowest price, inclusive: a number with at most two decimals.
-    #[param(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", nullable = false)]
+    /// Lowest price, inclusive: a number with at most two decimals; blank is no filter.
+    #[param(value_type = Option<String>, pattern = "^([0-9]{1,8}(\\.[0-9]{1,2})?)?$", nullable = false)]
     #[garde(custom(rule(|p: &Option<String>| price(p))))]
     pub min_price: Option<String>,
     /// Highest price, inclusive.
-    #[param(value_type = Option<String>, pattern = "^[0-9]{1,8}(\\.[0-9]{1,2})?$", nullable = false)]
+    #[param(value_type = Option<String>, pattern = "^([0-9]{1,8}(\\.[0-9]{1,2})?)?$", nullable = false)]
     #[garde(custom(rule(|p: &Option<String>| price(p))))]
     pub max_price: Option<String>,
-    /// `true` for products in stock only (`false`, `1`, `0` also read).
-    #[param(value_type = Option<bool>, nullable = false)]
+    /// `true` (or `True`, `1`) for products in stock only; `false`, `False`, `0` or blank for
+    /// all.
+    #[param(value_type = Option<String>, pattern = "^(true|false|True|False|1|0)?$", nullable = false)]
     #[garde(custom(rule(|f: &Option<String>| flag(f))))]
     pub in_stock: Option<String>,
     /// `price`, `-price`, `name`, `-name`, `created_at` or `-created_at`; without it, best
@@ -93,18 +94,32 @@ fn search_in_range(search: &Option<String>) -> Result<(), ShopError> {
     }
 }
 
+/// A price parameter: exactly what the document's pattern allows (up to 8 digits, then at
+/// most 2 decimals; blank), so the API neither refuses nor accepts beyond its document.
 fn price(value: &Option<String>) -> Result<Option<rust_decimal::Decimal>, ShopError> {
-    value
-        .as_deref()
-        .map_or(Ok(None), parse_price)
-        .map_err(|e| ShopError::invalid(format!("price filter: {e}")))
+    let Some(text) = value.as_deref() else {
+        return Ok(None);
+    };
+    let (whole, cents) = text.split_once('.').unwrap_or((text, "0"));
+    let digits =
+        |s: &str, max: usize| (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
+    if !text.is_empty() && !(digits(whole, 8) && digits(cents, 2)) {
+        return Err(ShopError::invalid(format!(
+            "price filter: {text:?} is not a price (up to 8 digits, at most two decimals)"
+        )));
+    }
+    parse_price(text).map_err(|e| ShopError::invalid(format!("price filter: {e}")))
 }
 
+/// `in_stock`: the document's values only (django-filter's BooleanFilter spellings).
 fn flag(value: &Option<String>) -> Result<bool, ShopError> {
-    value
-        .as_deref()
-        .map_or(Ok(false), parse_flag)
-        .map_err(|e| ShopError::invalid(format!("in_stock: {e}")))
+    match value.as_deref() {
+        None | Some("" | "false" | "False" | "0") => Ok(false),
+        Some("true" | "True" | "1") => Ok(true),
+        Some(other) => Err(ShopError::invalid(format!(
+            "in_stock: {other:?} is not true or false"
+        ))),
+    }
 }
 
 fn parse_ordering(value: &Option<String>) -> Result<Option<SortOrder>, ShopError> {
