@@ -987,6 +987,11 @@ async fn bad_search_parameters_are_400(t: &TestDb) {
         "max_price=100000000",
         "min_price=1.234",
         "in_stock=maybe",
+        "in_stock=TRUE",
+        "in_stock=yes",
+        "min_price=%245",
+        "min_price=+5",
+        "min_price=5.",
         &format!("search={long}"),
         "search=%00",
     ] {
@@ -1012,6 +1017,14 @@ async fn bad_search_parameters_are_400(t: &TestDb) {
             r.status
         );
     }
+    // Blank values are no filter, as the document's patterns allow.
+    let r = get(
+        &app,
+        "/api/products/?min_price=&max_price=&in_stock=&search=&ordering=",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.json().as_array().unwrap().len(), 48);
     assert_eq!(
         get(&app, "/api/products/")
             .await
