@@ -120,7 +120,10 @@ fn FilterForm(place: ListingPlace, query: ListingQuery, facets: Option<Facets>) 
                     <input type="radio" id=id.clone() name="category" value=c.slug.clone() checked={c.slug == chosen}/>
                     <label for=id>
                         {c.name}
-                        {counted.then(|| view! { " " <span class="facet-count">{format!("({})", c.count)}</span> })}
+                        {counted.then(|| view! {
+                            " "
+                            <span class="facet-count" data-testid=format!("count-{}", c.slug)>{format!("({})", c.count)}</span>
+                        })}
                     </label>
                 </li>
             }
@@ -174,7 +177,7 @@ fn FilterForm(place: ListingPlace, query: ListingQuery, facets: Option<Facets>) 
                 />
                 <label for="in-stock">"In stock only"</label>
                 {counted.then(|| view! {
-                    <span id="in-stock-count" class="facet-count">{format!("({} in stock)", facets.in_stock)}</span>
+                    <span id="in-stock-count" class="facet-count" data-testid="in-stock-count">{format!("({} in stock)", facets.in_stock)}</span>
                 })}
             </div>
             <button type="submit" class="button button-primary apply">"Apply"</button>
@@ -209,7 +212,7 @@ fn PriceBandLink(place: ListingPlace, query: ListingQuery, band: PriceBand) -> i
     let count = format!("({})", band.count);
     if band.count == 0 {
         return Either::Left(view! {
-            <li class="price-band empty">{label} " " <span class="facet-count">{count}</span></li>
+            <li class="price-band empty" data-testid="price-band">{label} " " <span class="facet-count">{count}</span></li>
         });
     }
     let href = query
@@ -219,7 +222,7 @@ fn PriceBandLink(place: ListingPlace, query: ListingQuery, band: PriceBand) -> i
         })
         .to_url(&place.path);
     Either::Right(view! {
-        <li class="price-band">
+        <li class="price-band" data-testid="price-band">
             <a href=href data-swap="" aria-current=current.then_some("true")>
                 {label} " " <span class="facet-count">{count}</span>
             </a>

@@ -112,7 +112,8 @@ mod client {
 
     /// Back and Forward between the listing's own entries fetch that entry's listing.
     pub fn listen_to_history(announcement: RwSignal<String>) {
-        let handle = window_event_listener(leptos::ev::popstate, move |_| {
+        // The handle is dropped: the listener stays as long as the page.
+        _ = window_event_listener(leptos::ev::popstate, move |_| {
             let location = window().location();
             let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
                 return;
@@ -123,8 +124,6 @@ mod client {
                 navigate(url, false, announcement);
             }
         });
-        // The listener lives as long as the page.
-        std::mem::forget(handle);
     }
 
     fn listing() -> Option<Element> {

@@ -24,21 +24,10 @@ pub fn page_link(base: &str, n: u64) -> String {
 
 /// The current path and query without `page`: what the page links keep by default.
 fn current_base() -> String {
-    use crate::model::search::page::encode_query_value;
     let location = leptos_router::hooks::use_location();
-    let path = location.pathname.get_untracked();
-    let query: Vec<String> = location
-        .query
-        .get_untracked()
-        .into_iter()
-        .filter(|(key, _)| key != "page")
-        .map(|(key, value)| format!("{}={}", encode_query_value(&key), encode_query_value(&value)))
-        .collect();
-    if query.is_empty() {
-        path
-    } else {
-        format!("{path}?{}", query.join("&"))
-    }
+    let mut query = location.query.get_untracked();
+    query.remove("page");
+    format!("{}{}", location.pathname.get_untracked(), query.to_query_string())
 }
 
 /// Plain links, so paging works without JavaScript too. Each keeps `base` (by default the

@@ -32,8 +32,17 @@ pub fn CategoryPage() -> impl IntoView {
         })
     });
     if let Some(target) = moved {
+        // A 303 whoever asks (leptos_axum's `redirect` sends one only to requests that accept
+        // HTML, and the listing island's fetch does not say so). The target is ASCII: every
+        // value in it is percent-encoded.
         #[cfg(feature = "ssr")]
-        leptos_axum::redirect(&target);
+        if let (Some(response), Ok(location)) = (
+            use_context::<leptos_axum::ResponseOptions>(),
+            axum::http::HeaderValue::from_str(&target),
+        ) {
+            response.insert_header(axum::http::header::LOCATION, location);
+            response.set_status(axum::http::StatusCode::SEE_OTHER);
+        }
         return Either::Left(view! {
             <p class="status">"This listing has moved: " <a href=target>"continue"</a></p>
         });
