@@ -187,8 +187,8 @@ fn FilterForm(place: ListingPlace, query: ListingQuery, facets: Option<Facets>) 
 
 /// "Under $25", "$25 to $50", "$250 and up".
 pub fn band_label(band: &PriceBand) -> String {
-    match (band.min, band.max) {
-        (min, Some(max)) if min.is_none_or(|m| m.is_zero()) => format!("Under ${max}"),
+    match (band.min.filter(|m| !m.is_zero()), band.max) {
+        (None, Some(max)) => format!("Under ${max}"),
         (Some(min), Some(max)) => format!("${min} to ${max}"),
         (Some(min), None) => format!("${min} and up"),
         (None, None) => "Any price".to_owned(),

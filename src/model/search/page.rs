@@ -282,7 +282,8 @@ mod tests {
         assert!(bad(&[("max_price", "-3")]).starts_with("Max price:"));
         assert!(bad(&[("sort", "price;drop")]).contains("sort order"));
         assert!(bad(&[("in_stock", "maybe")]).contains("In stock only"));
-        assert!(bad(&[("q", &"a".repeat(1000))]).contains("too long"));
+        let long = "a".repeat(1000);
+        assert!(bad(&[("q", long.as_str())]).contains("too long"));
         // Relevance is offered only with a search; without one it means the default.
         assert_eq!(query(&[("sort", "relevance")]).sort_order(), Ok(SortOrder::NameAsc));
         // Orders the select does not offer are refused.
