@@ -314,10 +314,20 @@ async fn search_and_category_pages_list_their_products(t: &TestDb) {
     assert_eq!(search.status, StatusCode::OK);
     let html = search.text();
     assert_eq!(card_names(&html), ["Duo Espresso Machine"]);
-    assert_eq!(testid_text(&html, "result-count").as_deref(), Some("1 product"));
-    assert!(html.contains("Results for “espresso”"), "the heading names the words");
+    assert_eq!(
+        testid_text(&html, "result-count").as_deref(),
+        Some("1 product")
+    );
+    assert!(
+        html.contains("Results for “espresso”"),
+        "the heading names the words"
+    );
     assert!(noindex(&html), "search results are not indexed");
-    assert!(canonical(&html).unwrap().ends_with("/search"), "{:?}", canonical(&html));
+    assert!(
+        canonical(&html).unwrap().ends_with("/search"),
+        "{:?}",
+        canonical(&html)
+    );
     // The words stay in the navbar's box and in the filter form.
     assert!(html.contains("name=\"q\" value=\"espresso\""));
     assert!(html.contains("<label class=\"visually-hidden\" for=\"site-search\">Search</label>"));
@@ -332,29 +342,62 @@ async fn search_and_category_pages_list_their_products(t: &TestDb) {
         .collect();
     expected.sort_by_key(|name| name.to_lowercase());
     assert_eq!(expected.len(), 8);
-    assert_eq!(card_names(&html), expected, "only kitchen products, by name");
-    assert_eq!(testid_text(&html, "result-count").as_deref(), Some("8 products"));
-    assert!(html.contains("<title>Kitchen · Harbor &amp; Pine</title>"), "title");
+    assert_eq!(
+        card_names(&html),
+        expected,
+        "only kitchen products, by name"
+    );
+    assert_eq!(
+        testid_text(&html, "result-count").as_deref(),
+        Some("8 products")
+    );
+    assert!(
+        html.contains("<title>Kitchen · Harbor &amp; Pine</title>"),
+        "title"
+    );
     assert!(!noindex(&html), "the plain category page is indexed");
     assert!(canonical(&html).unwrap().ends_with("/category/kitchen"));
     // The Sort select: its label, and the options without a query (name by default).
     assert!(html.contains("<label for=\"sort\">Sort</label>"));
-    assert!(!html.contains(">Relevance</option>"), "relevance only with a query");
+    assert!(
+        !html.contains(">Relevance</option>"),
+        "relevance only with a query"
+    );
     assert!(html.contains("<option value=\"name\" selected>Name</option>"));
-    for label in ["Price: low to high", "Price: high to low", "Newest", "Min price", "Max price", "In stock only", "Apply"] {
+    for label in [
+        "Price: low to high",
+        "Price: high to low",
+        "Newest",
+        "Min price",
+        "Max price",
+        "In stock only",
+        "Apply",
+    ] {
         assert!(html.contains(&format!(">{label}<")), "{label}");
     }
-    assert!(search.text().contains("<option value=\"relevance\" selected>Relevance</option>"));
+    assert!(search
+        .text()
+        .contains("<option value=\"relevance\" selected>Relevance</option>"));
 
     // Sorted or filtered: not indexed, same canonical.
-    for uri in ["/category/kitchen?sort=price", "/category/kitchen?in_stock=true&page=1", "/category/kitchen?min_price=10"] {
+    for uri in [
+        "/category/kitchen?sort=price",
+        "/category/kitchen?in_stock=true&page=1",
+        "/category/kitchen?min_price=10",
+    ] {
         let html = get(&app, uri).await.text();
         assert!(noindex(&html), "{uri}");
-        assert!(canonical(&html).unwrap().ends_with("/category/kitchen"), "{uri}");
+        assert!(
+            canonical(&html).unwrap().ends_with("/category/kitchen"),
+            "{uri}"
+        );
     }
     // The navbar links every category.
     assert!(html.contains("href=\"/category/home-office\">Home Office</a>"));
-    assert!(html.contains("aria-current=\"page\">Kitchen</a>") || html.contains("href=\"/category/kitchen\" aria-current=\"page\""));
+    assert!(
+        html.contains("aria-current=\"page\">Kitchen</a>")
+            || html.contains("href=\"/category/kitchen\" aria-current=\"page\"")
+    );
 }
 
 async fn filters_and_sort_change_the_results(t: &TestDb) {
@@ -367,17 +410,33 @@ async fn filters_and_sort_change_the_results(t: &TestDb) {
             .unwrap_or_else(|| panic!("{name}"))
             .price
     };
-    let prices = |html: &str| card_names(html).iter().map(|n| price_of(n)).collect::<Vec<_>>();
+    let prices = |html: &str| {
+        card_names(html)
+            .iter()
+            .map(|n| price_of(n))
+            .collect::<Vec<_>>()
+    };
 
     let ascending = prices(&get(&app, "/category/kitchen?sort=price").await.text());
     assert_eq!(ascending.len(), 8);
     assert!(ascending.windows(2).all(|w| w[0] <= w[1]), "{ascending:?}");
     assert_eq!(ascending[0].to_string(), "14.90");
     let descending = prices(&get(&app, "/category/kitchen?sort=-price").await.text());
-    assert_eq!(descending.first().map(ToString::to_string).as_deref(), Some("649.00"));
-    assert!(descending.windows(2).all(|w| w[0] >= w[1]), "{descending:?}");
+    assert_eq!(
+        descending.first().map(ToString::to_string).as_deref(),
+        Some("649.00")
+    );
+    assert!(
+        descending.windows(2).all(|w| w[0] >= w[1]),
+        "{descending:?}"
+    );
 
-    let html = get(&app, "/category/kitchen?min_price=20&max_price=50&sort=price").await.text();
+    let html = get(
+        &app,
+        "/category/kitchen?min_price=20&max_price=50&sort=price",
+    )
+    .await
+    .text();
     let within = prices(&html);
     assert_eq!(
         within.iter().map(ToString::to_string).collect::<Vec<_>>(),
@@ -385,8 +444,14 @@ async fn filters_and_sort_change_the_results(t: &TestDb) {
     );
     // Each active filter is a link to the listing without it.
     assert!(html.contains("Min price: $20.00"), "active filter shown");
-    assert!(unescape(&html).contains("href=\"/category/kitchen?max_price=50&sort=price\""), "min price removable");
-    assert!(unescape(&html).contains("href=\"/category/kitchen?min_price=20&sort=price\""), "max price removable");
+    assert!(
+        unescape(&html).contains("href=\"/category/kitchen?max_price=50&sort=price\""),
+        "min price removable"
+    );
+    assert!(
+        unescape(&html).contains("href=\"/category/kitchen?min_price=20&sort=price\""),
+        "max price removable"
+    );
 
     // In stock only leaves out the sold-out products.
     let fitness = card_names(&get(&app, "/category/fitness").await.text());
@@ -396,14 +461,22 @@ async fn filters_and_sort_change_the_results(t: &TestDb) {
     assert!(!in_stock.contains(&"Cast Iron Kettlebell 12 kg".to_owned()));
 
     // A search, narrowed by the category radio and a price, and relevance first.
-    let html = get(&app, "/search?q=cast+iron&category=kitchen").await.text();
+    let html = get(&app, "/search?q=cast+iron&category=kitchen")
+        .await
+        .text();
     assert_eq!(card_names(&html), ["Cast Iron Skillet 26 cm"]);
-    assert!(html.contains("Category: Kitchen"), "the category filter is shown");
+    assert!(
+        html.contains("Category: Kitchen"),
+        "the category filter is shown"
+    );
 
     // Paging links keep the filters and the order.
     let html = unescape(&get(&app, "/search?sort=-price").await.text());
     assert_eq!(card_names(&html).len(), 24);
-    assert!(html.contains("href=\"/search?sort=-price&page=2\""), "paging keeps the sort");
+    assert!(
+        html.contains("href=\"/search?sort=-price&page=2\""),
+        "paging keeps the sort"
+    );
     let second = get(&app, "/search?sort=-price&page=2").await.text();
     let all_by_price: Vec<_> = prices(&html).into_iter().chain(prices(&second)).collect();
     assert_eq!(all_by_price.len(), 48);
@@ -412,7 +485,10 @@ async fn filters_and_sort_change_the_results(t: &TestDb) {
     // The Category radios go to the chosen category's page, keeping the rest.
     let moved = get(&app, "/category/kitchen?category=audio&sort=price&page=2").await;
     assert_eq!(moved.status, StatusCode::SEE_OTHER);
-    assert_eq!(moved.headers[header::LOCATION], "/category/audio?sort=price");
+    assert_eq!(
+        moved.headers[header::LOCATION],
+        "/category/audio?sort=price"
+    );
     let all = get(&app, "/category/kitchen?category=&min_price=5").await;
     assert_eq!(all.headers[header::LOCATION], "/search?min_price=5");
     let same = get(&app, "/category/kitchen?category=kitchen&sort=price").await;
@@ -426,7 +502,10 @@ async fn filters_and_sort_change_the_results(t: &TestDb) {
     ] {
         let reply = get(&app, uri).await;
         assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{uri}");
-        assert!(testid_text(&reply.text(), "listing-error").is_some(), "{uri}");
+        assert!(
+            testid_text(&reply.text(), "listing-error").is_some(),
+            "{uri}"
+        );
     }
     let past = get(&app, "/category/kitchen?page=2").await;
     assert_eq!(past.status, StatusCode::NOT_FOUND);
@@ -437,9 +516,22 @@ async fn facet_counts_are_right(t: &TestDb) {
     let products = demo(t).await;
     let app = app(t);
     let html = get(&app, "/search").await.text();
-    assert_eq!(testid_text(&html, "result-count").as_deref(), Some("48 products"));
-    for slug in ["kitchen", "audio", "outdoor", "home-office", "books-stationery", "fitness"] {
-        let expected = products.iter().filter(|p| p.category.as_deref() == Some(slug)).count();
+    assert_eq!(
+        testid_text(&html, "result-count").as_deref(),
+        Some("48 products")
+    );
+    for slug in [
+        "kitchen",
+        "audio",
+        "outdoor",
+        "home-office",
+        "books-stationery",
+        "fitness",
+    ] {
+        let expected = products
+            .iter()
+            .filter(|p| p.category.as_deref() == Some(slug))
+            .count();
         assert_eq!(
             testid_text(&html, &format!("count-{slug}")),
             Some(format!("({expected})")),
@@ -462,18 +554,28 @@ async fn facet_counts_are_right(t: &TestDb) {
         .iter()
         .filter(|p| p.category.as_deref() == Some("audio") && p.price <= 100.into())
         .count();
-    assert_eq!(testid_text(&html, "result-count"), Some(format!("{cheap_audio} products")));
+    assert_eq!(
+        testid_text(&html, "result-count"),
+        Some(format!("{cheap_audio} products"))
+    );
     let cheap_kitchen = products
         .iter()
         .filter(|p| p.category.as_deref() == Some("kitchen") && p.price <= 100.into())
         .count();
-    assert_eq!(testid_text(&html, "count-kitchen"), Some(format!("({cheap_kitchen})")));
+    assert_eq!(
+        testid_text(&html, "count-kitchen"),
+        Some(format!("({cheap_kitchen})"))
+    );
 }
 
 async fn unknown_categories_and_typos(t: &TestDb) {
     let products = demo(t).await;
     let app = app(t);
-    for uri in ["/category/nope", "/category/nope?sort=price", "/category/%27%3B%20DROP"] {
+    for uri in [
+        "/category/nope",
+        "/category/nope?sort=price",
+        "/category/%27%3B%20DROP",
+    ] {
         let reply = get(&app, uri).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{uri}");
         assert!(reply.text().contains("Page not found"), "{uri}");
@@ -482,17 +584,38 @@ async fn unknown_categories_and_typos(t: &TestDb) {
     assert_eq!(reply.status, StatusCode::OK);
     let html = reply.text();
     assert!(html.contains("No products match “espreso”."));
-    let machine = products.iter().find(|p| p.name == "Duo Espresso Machine").unwrap();
+    let machine = products
+        .iter()
+        .find(|p| p.name == "Duo Espresso Machine")
+        .unwrap();
     let suggestion = testid_text(&html, "did-you-mean").unwrap();
-    assert!(suggestion.contains("Did you mean:") && suggestion.contains("Duo Espresso Machine"), "{suggestion}");
-    assert!(html.contains(&format!("href=\"/product/{}\">Duo Espresso Machine</a>", machine.id)));
+    assert!(
+        suggestion.contains("Did you mean:") && suggestion.contains("Duo Espresso Machine"),
+        "{suggestion}"
+    );
+    assert!(html.contains(&format!(
+        "href=\"/product/{}\">Duo Espresso Machine</a>",
+        machine.id
+    )));
 
     // The search box's suggestions, through its server function.
     let found = get(&app, "/_fn/search/suggestions?q=espr").await;
     assert_eq!(found.status, StatusCode::OK);
-    let names: Vec<String> = found.json().as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap().to_owned()).collect();
-    assert!(names.contains(&"Duo Espresso Machine".to_owned()), "{names:?}");
-    assert_eq!(get(&app, "/_fn/search/suggestions?q=e").await.json(), serde_json::json!([]));
+    let names: Vec<String> = found
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(
+        names.contains(&"Duo Espresso Machine".to_owned()),
+        "{names:?}"
+    );
+    assert_eq!(
+        get(&app, "/_fn/search/suggestions?q=e").await.json(),
+        serde_json::json!([])
+    );
     let categories = get(&app, "/_fn/categories").await.json();
     assert_eq!(categories.as_array().unwrap().len(), 6);
 }
@@ -504,9 +627,29 @@ async fn hostile_searches_answer_200_or_400(t: &TestDb) {
     let app = app(t);
     let long = "a".repeat(1000);
     let hostile = [
-        "\"", "'", "\"espresso", "*", "espr*", "-", "-mug", ":", "name:mug", "(", "(mug", "OR",
-        "mug OR cup", "NEAR", "NEAR(mug cup)", "'; DROP TABLE products; --", "%", "\\", "",
-        " ", "^", "AND NOT", long.as_str(),
+        "\"",
+        "'",
+        "\"espresso",
+        "*",
+        "espr*",
+        "-",
+        "-mug",
+        ":",
+        "name:mug",
+        "(",
+        "(mug",
+        "OR",
+        "mug OR cup",
+        "NEAR",
+        "NEAR(mug cup)",
+        "'; DROP TABLE products; --",
+        "%",
+        "\\",
+        "",
+        " ",
+        "^",
+        "AND NOT",
+        long.as_str(),
     ];
     for q in hostile {
         let encoded = shop::model::search::page::encode_query_value(q);
@@ -527,11 +670,12 @@ async fn hostile_searches_answer_200_or_400(t: &TestDb) {
     }
     let reply = get(&app, &format!("/search?q={long}")).await;
     assert_eq!(reply.status, StatusCode::BAD_REQUEST);
-    assert!(testid_text(&reply.text(), "listing-error").unwrap().contains("too long"));
+    assert!(testid_text(&reply.text(), "listing-error")
+        .unwrap()
+        .contains("too long"));
     // The products are all still there.
     assert_eq!(catalogue::count_products(&t.db).await.unwrap(), 48);
 }
-
 
 on_both_backends!(
     hostile_page_numbers_and_arguments_answer_at_once,

@@ -199,7 +199,10 @@ pub fn band_label(band: &PriceBand) -> String {
 pub fn band_values(band: &PriceBand) -> (String, String) {
     let cent = Decimal::new(1, 2);
     (
-        band.min.filter(|m| !m.is_zero()).map(|m| m.to_string()).unwrap_or_default(),
+        band.min
+            .filter(|m| !m.is_zero())
+            .map(|m| m.to_string())
+            .unwrap_or_default(),
         band.max.map(|m| (m - cent).to_string()).unwrap_or_default(),
     )
 }
@@ -232,7 +235,11 @@ fn PriceBandLink(place: ListingPlace, query: ListingQuery, band: PriceBand) -> i
 
 /// The active filters, each a link to the listing without it.
 #[component]
-fn ActiveFilters(place: ListingPlace, query: ListingQuery, facets: Option<Facets>) -> impl IntoView {
+fn ActiveFilters(
+    place: ListingPlace,
+    query: ListingQuery,
+    facets: Option<Facets>,
+) -> impl IntoView {
     let price = |text: &str| {
         crate::model::search::parse_price(text)
             .ok()
@@ -254,7 +261,10 @@ fn ActiveFilters(place: ListingPlace, query: ListingQuery, facets: Option<Facets
             .as_ref()
             .and_then(|f| f.categories.iter().find(|c| c.slug == query.category))
             .map_or(query.category.clone(), |c| c.name.clone());
-        chips.push((format!("Category: {name}"), query.changed(|q| q.category.clear())));
+        chips.push((
+            format!("Category: {name}"),
+            query.changed(|q| q.category.clear()),
+        ));
     }
     if !query.min_price.is_empty() {
         chips.push((
@@ -269,7 +279,10 @@ fn ActiveFilters(place: ListingPlace, query: ListingQuery, facets: Option<Facets
         ));
     }
     if query.in_stock_only() {
-        chips.push(("In stock only".to_owned(), query.changed(|q| q.in_stock.clear())));
+        chips.push((
+            "In stock only".to_owned(),
+            query.changed(|q| q.in_stock.clear()),
+        ));
     }
     if chips.is_empty() {
         return None;
@@ -307,7 +320,11 @@ fn ActiveFilters(place: ListingPlace, query: ListingQuery, facets: Option<Facets
 
 /// The grid and its pages, or why there is none.
 #[component]
-fn Results(place: ListingPlace, query: ListingQuery, result: Result<Listing, ShopError>) -> impl IntoView {
+fn Results(
+    place: ListingPlace,
+    query: ListingQuery,
+    result: Result<Listing, ShopError>,
+) -> impl IntoView {
     match result {
         Ok(listing) if !listing.page.items.is_empty() => {
             let page = listing.page.page;
@@ -320,7 +337,9 @@ fn Results(place: ListingPlace, query: ListingQuery, result: Result<Listing, Sho
                 <Pagination page page_count=pages base/>
             })
         }
-        Ok(listing) => EitherOf4::B(view! { <NoMatch place query suggestions=listing.suggestions/> }),
+        Ok(listing) => {
+            EitherOf4::B(view! { <NoMatch place query suggestions=listing.suggestions/> })
+        }
         // A page past the last one, or (the search page's) unknown category.
         Err(ShopError::NotFound) => EitherOf4::C(view! {
             <div class="empty-state">
@@ -352,7 +371,11 @@ fn Results(place: ListingPlace, query: ListingQuery, result: Result<Listing, Sho
 /// Nothing matched: say so, offer "did you mean" products after a search with a typo, and a
 /// way out of the filters.
 #[component]
-fn NoMatch(place: ListingPlace, query: ListingQuery, suggestions: Vec<Suggestion>) -> impl IntoView {
+fn NoMatch(
+    place: ListingPlace,
+    query: ListingQuery,
+    suggestions: Vec<Suggestion>,
+) -> impl IntoView {
     let message = if query.has_query() {
         format!("No products match \u{201c}{}\u{201d}.", query.q)
     } else {
@@ -404,9 +427,18 @@ mod tests {
         assert_eq!(band_label(&band(None, Some(25))), "Under $25");
         assert_eq!(band_label(&band(Some(25), Some(50))), "$25 to $50");
         assert_eq!(band_label(&band(Some(250), None)), "$250 and up");
-        assert_eq!(band_values(&band(None, Some(25))), (String::new(), "24.99".to_owned()));
-        assert_eq!(band_values(&band(Some(25), Some(50))), ("25".to_owned(), "49.99".to_owned()));
-        assert_eq!(band_values(&band(Some(250), None)), ("250".to_owned(), String::new()));
+        assert_eq!(
+            band_values(&band(None, Some(25))),
+            (String::new(), "24.99".to_owned())
+        );
+        assert_eq!(
+            band_values(&band(Some(25), Some(50))),
+            ("25".to_owned(), "49.99".to_owned())
+        );
+        assert_eq!(
+            band_values(&band(Some(250), None)),
+            ("250".to_owned(), String::new())
+        );
     }
 
     #[test]

@@ -54,7 +54,9 @@ mod client {
     use std::cell::Cell;
     use wasm_bindgen::{JsCast, JsValue};
     use wasm_bindgen_futures::JsFuture;
-    use web_sys::{DomParser, Element, FormData, HtmlElement, HtmlFormElement, SupportedType, UrlSearchParams};
+    use web_sys::{
+        DomParser, Element, FormData, HtmlElement, HtmlFormElement, SupportedType, UrlSearchParams,
+    };
 
     thread_local! {
         /// The latest navigation: an answer to an earlier one arriving late is dropped.
@@ -178,7 +180,10 @@ mod client {
             .ok()?
             .dyn_into()
             .ok()?;
-        let text = JsFuture::from(response.text().ok()?).await.ok()?.as_string()?;
+        let text = JsFuture::from(response.text().ok()?)
+            .await
+            .ok()?
+            .as_string()?;
         let page = DomParser::new()
             .ok()?
             .parse_from_string(&text, SupportedType::TextHtml)
@@ -191,7 +196,10 @@ mod client {
     fn swap((fresh, title): (Element, String), push: bool) -> Option<String> {
         let current = listing()?;
         let url = fresh.get_attribute("data-url")?;
-        let focused = document().active_element().map(|el| el.id()).filter(|id| !id.is_empty());
+        let focused = document()
+            .active_element()
+            .map(|el| el.id())
+            .filter(|id| !id.is_empty());
         current.set_inner_html(&fresh.inner_html());
         let _ = current.set_attribute("data-url", &url);
         let _ = current.remove_attribute("aria-busy");

@@ -14,7 +14,9 @@ pub fn Navbar() -> impl IntoView {
     let path = location.pathname.get_untracked();
     // The search page's words stay in the box.
     let searched = if path == SEARCH_PATH {
-        use_query_map().with_untracked(|q| q.get("q")).unwrap_or_default()
+        use_query_map()
+            .with_untracked(|q| q.get("q"))
+            .unwrap_or_default()
     } else {
         String::new()
     };

@@ -27,7 +27,11 @@ fn current_base() -> String {
     let location = leptos_router::hooks::use_location();
     let mut query = location.query.get_untracked();
     query.remove("page");
-    format!("{}{}", location.pathname.get_untracked(), query.to_query_string())
+    format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        query.to_query_string()
+    )
 }
 
 /// Plain links, so paging works without JavaScript too. Each keeps `base` (by default the

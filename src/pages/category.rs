@@ -7,7 +7,7 @@ use crate::components::seo::PageMeta;
 use crate::error::ShopError;
 use crate::model::search::page::{category_path, ListingQuery, SEARCH_PATH};
 use crate::pages::not_found::NotFound;
-use crate::server_fns::{category_listing, list_categories};
+use crate::server_fns::{get_category_listing, list_categories};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_params_map, use_query_map};
@@ -19,18 +19,21 @@ pub fn CategoryPage() -> impl IntoView {
     let slug = move || params.with(|p| p.get("slug").unwrap_or_default());
     // The filter form's Category radios send `category`: another category (or all of them,
     // the search page) is another page, so the server sends the browser there.
-    let moved = query_map.with_untracked(|map| map.get("category")).and_then(|chosen| {
-        let chosen = chosen.trim().to_owned();
-        (chosen != slug()).then(|| {
-            let query = query_map.with_untracked(|map| ListingQuery::from_lookup(|key| map.get(key)));
-            let rest = query.changed(|q| q.category.clear());
-            if chosen.is_empty() {
-                rest.to_url(SEARCH_PATH)
-            } else {
-                rest.to_url(&category_path(&chosen))
-            }
-        })
-    });
+    let moved = query_map
+        .with_untracked(|map| map.get("category"))
+        .and_then(|chosen| {
+            let chosen = chosen.trim().to_owned();
+            (chosen != slug()).then(|| {
+                let query =
+                    query_map.with_untracked(|map| ListingQuery::from_lookup(|key| map.get(key)));
+                let rest = query.changed(|q| q.category.clear());
+                if chosen.is_empty() {
+                    rest.to_url(SEARCH_PATH)
+                } else {
+                    rest.to_url(&category_path(&chosen))
+                }
+            })
+        });
     if let Some(target) = moved {
         // A 303 whoever asks (leptos_axum's `redirect` sends one only to requests that accept
         // HTML, and the listing island's fetch does not say so). The target is ASCII: every
@@ -58,7 +61,7 @@ pub fn CategoryPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let slug = slug();
                 let query = query();
-                match category_listing(slug.clone(), query.clone()).await {
+                match get_category_listing(slug.clone(), query.clone()).await {
                     Err(ShopError::NotFound) if query.page_number() == 1 => Either::Left(view! {
                         <NotFound message="We couldn't find that category."/>
                     }),

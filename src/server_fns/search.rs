@@ -19,7 +19,7 @@ pub async fn search_listing(query: ListingQuery) -> Result<Listing, ShopError> {
 /// A category page's listing (`/category/{slug}?…`), with the category itself. `NotFound`
 /// when no category has this slug (the page is then a 404).
 #[server(prefix = "/_fn", endpoint = "category", input = GetUrl)]
-pub async fn category_listing(
+pub async fn get_category_listing(
     slug: String,
     query: ListingQuery,
 ) -> Result<CategoryListing, ShopError> {
@@ -84,7 +84,10 @@ mod listings {
     use crate::server::context;
 
     /// The listing the query asks for, `category` being a category page's slug.
-    pub async fn listing(query: &ListingQuery, category: Option<&str>) -> Result<Listing, ShopError> {
+    pub async fn listing(
+        query: &ListingQuery,
+        category: Option<&str>,
+    ) -> Result<Listing, ShopError> {
         let filter = query.filter(category).map_err(ShopError::Invalid)?;
         let state = context::app_state()?;
         state

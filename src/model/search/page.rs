@@ -102,10 +102,16 @@ impl ListingQuery {
             "" => Ok(self.default_sort()),
             name => match SortOrder::from_page(name) {
                 Some(SortOrder::Relevance) if !self.has_query() => Ok(self.default_sort()),
-                Some(order) if SortOrder::page_options(self.has_query()).iter().any(|(o, _)| *o == order) => {
+                Some(order)
+                    if SortOrder::page_options(self.has_query())
+                        .iter()
+                        .any(|(o, _)| *o == order) =>
+                {
                     Ok(order)
                 }
-                _ => Err("Sorry, we don't know that sort order. Please pick one from the list.".into()),
+                _ => Err(
+                    "Sorry, we don't know that sort order. Please pick one from the list.".into(),
+                ),
             },
         }
     }
@@ -120,7 +126,11 @@ impl ListingQuery {
     pub fn page_number(&self) -> u64 {
         match self.page.as_str() {
             "" => 1,
-            text => text.parse::<u64>().ok().filter(|p| *p > 0).unwrap_or(u64::MAX),
+            text => text
+                .parse::<u64>()
+                .ok()
+                .filter(|p| *p > 0)
+                .unwrap_or(u64::MAX),
         }
     }
 
@@ -259,10 +269,18 @@ mod tests {
         let plain = query(&[]);
         let filter = plain.filter(Some("kitchen")).unwrap();
         assert_eq!(filter.category.as_deref(), Some("kitchen"));
-        assert_eq!(filter.ordering, Some(SortOrder::NameAsc), "by name without a search");
+        assert_eq!(
+            filter.ordering,
+            Some(SortOrder::NameAsc),
+            "by name without a search"
+        );
         assert!(!plain.is_refined());
 
-        let search = query(&[("q", " espresso "), ("min_price", "20"), ("in_stock", "true")]);
+        let search = query(&[
+            ("q", " espresso "),
+            ("min_price", "20"),
+            ("in_stock", "true"),
+        ]);
         let filter = search.filter(None).unwrap();
         assert_eq!(filter.search.as_deref(), Some("espresso"));
         assert_eq!(filter.min_price, Some(Decimal::from(20)));
@@ -271,8 +289,14 @@ mod tests {
         assert!(search.is_refined());
 
         assert!(query(&[("sort", "price")]).is_refined(), "sorted");
-        assert!(!query(&[("sort", "name")]).is_refined(), "the default order");
-        assert!(!query(&[("page", "2")]).is_refined(), "another page is no refinement");
+        assert!(
+            !query(&[("sort", "name")]).is_refined(),
+            "the default order"
+        );
+        assert!(
+            !query(&[("page", "2")]).is_refined(),
+            "another page is no refinement"
+        );
     }
 
     #[test]
@@ -285,7 +309,10 @@ mod tests {
         let long = "a".repeat(1000);
         assert!(bad(&[("q", long.as_str())]).contains("too long"));
         // Relevance is offered only with a search; without one it means the default.
-        assert_eq!(query(&[("sort", "relevance")]).sort_order(), Ok(SortOrder::NameAsc));
+        assert_eq!(
+            query(&[("sort", "relevance")]).sort_order(),
+            Ok(SortOrder::NameAsc)
+        );
         // Orders the select does not offer are refused.
         assert!(query(&[("sort", "id")]).sort_order().is_err());
     }
@@ -309,16 +336,28 @@ mod tests {
             ("sort", "relevance"),
             ("page", "1"),
         ]);
-        assert_eq!(q.to_url("/search"), "/search?q=mug+%26+cup&min_price=10&in_stock=true");
+        assert_eq!(
+            q.to_url("/search"),
+            "/search?q=mug+%26+cup&min_price=10&in_stock=true"
+        );
         assert_eq!(
             q.with_page(3).to_url("/search"),
             "/search?q=mug+%26+cup&min_price=10&in_stock=true&page=3"
         );
         let fewer = q.with_page(3).changed(|q| q.min_price.clear());
-        assert_eq!(fewer.to_url("/search"), "/search?q=mug+%26+cup&in_stock=true");
+        assert_eq!(
+            fewer.to_url("/search"),
+            "/search?q=mug+%26+cup&in_stock=true"
+        );
         let sorted = query(&[("sort", "-price"), ("in_stock", "false")]);
-        assert_eq!(sorted.to_url("/category/kitchen"), "/category/kitchen?sort=-price");
-        assert_eq!(query(&[("sort", "name")]).to_url("/category/kitchen"), "/category/kitchen");
+        assert_eq!(
+            sorted.to_url("/category/kitchen"),
+            "/category/kitchen?sort=-price"
+        );
+        assert_eq!(
+            query(&[("sort", "name")]).to_url("/category/kitchen"),
+            "/category/kitchen"
+        );
         assert_eq!(encode_query_value("é'\"; *"), "%C3%A9%27%22%3B+*");
     }
 }
