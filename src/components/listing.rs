@@ -183,6 +183,8 @@ fn FilterForm(place: ListingPlace, query: ListingQuery, facets: Option<Facets>) 
             <button type="submit" class="button button-primary apply">"Apply"</button>
         </form>
     }
+    // Erased: the listing's whole view as one type is too deep for the compiler.
+    .into_any()
 }
 
 /// "Under $25", "$25 to $50", "$250 and up".
@@ -310,12 +312,15 @@ fn ActiveFilters(
             }
         })
         .collect_view();
-    Some(view! {
-        <ul class="active-filters" aria-label="Active filters" data-testid="active-filters">
-            {items}
-            {clear_all}
-        </ul>
-    })
+    Some(
+        view! {
+            <ul class="active-filters" aria-label="Active filters" data-testid="active-filters">
+                {items}
+                {clear_all}
+            </ul>
+        }
+        .into_any(),
+    )
 }
 
 /// The grid and its pages, or why there is none.
@@ -366,6 +371,7 @@ fn Results(
             })
         }
     }
+    .into_any()
 }
 
 /// Nothing matched: say so, offer "did you mean" products after a search with a typo, and a

@@ -26,9 +26,13 @@ pub async fn get_category_listing(
     use crate::server::context;
     context::with_status(
         async {
-            let state = context::app_state()?;
             // The category first, so an unknown slug is told apart from a page past the end.
-            let category = state.catalogue.category(&state.db, &slug).await?;
+            let category = listings::categories(context::app_state()?)
+                .await?
+                .iter()
+                .find(|c| c.slug == slug)
+                .cloned()
+                .ok_or(ShopError::NotFound)?;
             let listing = listings::listing(&query, Some(&slug)).await?;
             Ok(CategoryListing { category, listing })
         }
@@ -67,8 +71,7 @@ pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
     use crate::server::context;
     context::with_status(
         async {
-            let state = context::app_state()?;
-            let categories = state.catalogue.categories(&state.db).await?;
+            let categories = listings::categories(context::app_state()?).await?;
             Ok(categories.as_ref().clone())
         }
         .await,
@@ -79,9 +82,10 @@ pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
 mod listings {
     use crate::error::ShopError;
     use crate::model::search::page::ListingQuery;
-    use crate::model::search::Listing;
+    use crate::model::search::{Category, Listing};
     use crate::model::PAGE_SIZE;
-    use crate::server::context;
+    use crate::server::{context, AppState};
+    use std::sync::Arc;
 
     /// The listing the query asks for, `category` being a category page's slug.
     pub async fn listing(
@@ -94,5 +98,22 @@ mod listings {
             .catalogue
             .listing(&state.db, &filter, query.page_number(), PAGE_SIZE)
             .await
+    }
+
+    /// Every category, through the catalogue cache, loaded on a task of its own.
+    ///
+    /// A page render reads the categories twice at once (the navbar's links and a category
+    /// page), and the cache makes the second wait for the first's load. Leptos renders
+    /// `Suspense`s by polling each once and then awaiting them in page order: a load that
+    /// only progresses when its own `Suspense` is polled can be waited for by one that is
+    /// awaited before it, and the page never finishes. On its own task the load always
+    /// progresses.
+    pub async fn categories(state: AppState) -> Result<Arc<Vec<Category>>, ShopError> {
+        tokio::spawn(async move { state.catalogue.categories(&state.db).await })
+            .await
+            .unwrap_or_else(|err| {
+                tracing::error!(error = %err, "loading the categories failed");
+                Err(ShopError::Internal)
+            })
     }
 }
