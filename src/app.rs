@@ -4,8 +4,8 @@
 use crate::components::navbar::Navbar;
 use crate::island_loader::IslandScripts;
 use crate::pages::{
-    cart::CartPage, checkout::CheckoutPage, home::HomePage, not_found::NotFound, order::OrderPage,
-    product::ProductPage,
+    cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage,
+    not_found::NotFound, order::OrderPage, product::ProductPage, search::SearchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
@@ -61,6 +61,12 @@ fn Layout() -> impl IntoView {
                 <Route
                     path=(StaticSegment("product"), ParamSegment("id"))
                     view=ProductPage
+                    ssr=SsrMode::Async
+                />
+                <Route path=StaticSegment("search") view=SearchPage ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("category"), ParamSegment("slug"))
+                    view=CategoryPage
                     ssr=SsrMode::Async
                 />
                 <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>

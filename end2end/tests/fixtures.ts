@@ -82,6 +82,8 @@ async function submit(page: Page, button: Locator, js: boolean) {
 
 export class Shop {
   readonly navbar: Navbar;
+  readonly search: SearchBox;
+  readonly listing: ListingPage;
   readonly home: HomePage;
   readonly product: ProductPage;
   readonly cart: CartPage;
@@ -90,6 +92,8 @@ export class Shop {
 
   constructor(readonly page: Page, readonly js: boolean) {
     this.navbar = new Navbar(page);
+    this.search = new SearchBox(page);
+    this.listing = new ListingPage(page, js);
     this.home = new HomePage(page, js);
     this.product = new ProductPage(page, js);
     this.cart = new CartPage(page, js);
@@ -105,6 +109,57 @@ export class Navbar {
   constructor(readonly page: Page) {
     this.cartCount = page.getByTestId('cart-count');
     this.cartLink = page.getByRole('link', { name: /^Cart \d+ items$/ });
+  }
+}
+
+/** The navbar's search box: a GET form, with a suggestions combobox when JavaScript runs. */
+export class SearchBox {
+  readonly input: Locator;
+  readonly button: Locator;
+  readonly listbox: Locator;
+  readonly options: Locator;
+  readonly status: Locator;
+
+  constructor(readonly page: Page) {
+    this.input = page.getByLabel('Search', { exact: true });
+    this.button = page.getByRole('button', { name: 'Search', exact: true });
+    this.listbox = page.getByRole('listbox', { name: 'Suggestions' });
+    this.options = this.listbox.getByRole('option');
+    this.status = page.getByTestId('search-status');
+  }
+}
+
+/** A search or category page: the filter form, the result count and the product grid. */
+export class ListingPage {
+  readonly cards: Locator;
+  readonly count: Locator;
+  readonly sort: Locator;
+  readonly minPrice: Locator;
+  readonly maxPrice: Locator;
+  readonly inStock: Locator;
+  readonly apply: Locator;
+  readonly activeFilters: Locator;
+  readonly announcement: Locator;
+
+  constructor(readonly page: Page, readonly js: boolean) {
+    this.cards = page.getByTestId('product-card');
+    this.count = page.getByTestId('result-count');
+    this.sort = page.getByLabel('Sort', { exact: true });
+    this.minPrice = page.getByLabel('Min price', { exact: true });
+    this.maxPrice = page.getByLabel('Max price', { exact: true });
+    this.inStock = page.getByLabel('In stock only', { exact: true });
+    this.apply = page.getByRole('button', { name: 'Apply', exact: true });
+    this.activeFilters = page.getByTestId('active-filters');
+    this.announcement = page.getByTestId('listing-status');
+  }
+
+  async goto(url: string) {
+    return open(this.page, url, this.js);
+  }
+
+  /** The cards' product names, in order. */
+  async names() {
+    return this.cards.getByRole('heading').allTextContents();
   }
 }
 

@@ -1,10 +1,13 @@
 //! Pieces the pages share.
 
 pub mod add_to_cart;
+pub mod listing;
+pub mod live_listing;
 pub mod navbar;
 pub mod pagination;
 pub mod product_card;
 pub mod recently_viewed;
+pub mod search_box;
 pub mod seo;
 pub mod status_message;
 pub mod stock_badge;

@@ -1,11 +1,25 @@
 use crate::app::SHOP_NAME;
 use crate::cart_state::shared_count;
-use crate::server_fns::get_cart;
+use crate::components::search_box::SearchBox;
+use crate::model::search::page::{category_path, SEARCH_PATH};
+use crate::server_fns::{get_cart, list_categories};
 use leptos::prelude::*;
+use leptos_router::hooks::{use_location, use_query_map};
 
-/// The shop's name linking home, and the cart link with the number of units in the cart.
+/// The shop's name linking home, the search box, the cart link with the number of units in
+/// the cart, and the categories.
 #[component]
 pub fn Navbar() -> impl IntoView {
+    let location = use_location();
+    let path = location.pathname.get_untracked();
+    // The search page's words stay in the box.
+    let searched = if path == SEARCH_PATH {
+        use_query_map()
+            .with_untracked(|q| q.get("q"))
+            .unwrap_or_default()
+    } else {
+        String::new()
+    };
     view! {
         <header class="navbar">
             <nav class="container navbar-inner" aria-label="Main">
@@ -13,6 +27,7 @@ pub fn Navbar() -> impl IntoView {
                     <img src="/favicon.svg" alt="" width="28" height="28"/>
                     <span>{SHOP_NAME}</span>
                 </a>
+                <SearchBox initial=searched/>
                 // The link reads "Cart 3 items": the number sits in its own element for tests
                 // and styling, rendered from the cart the server read for this page.
                 <a class="cart-link" href="/cart">
@@ -26,7 +41,46 @@ pub fn Navbar() -> impl IntoView {
                     <span class="visually-hidden">" items"</span>
                 </a>
             </nav>
+            <CategoryLinks current=path/>
         </header>
+    }
+}
+
+/// A link to each category's page; the one being shown is marked current.
+#[component]
+fn CategoryLinks(current: String) -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {
+                let current = current.clone();
+                move || {
+                    let current = current.clone();
+                    Suspend::new(async move {
+                        // Without categories (an error is logged) the navbar just has none.
+                        let categories = list_categories().await.unwrap_or_default();
+                        (!categories.is_empty()).then(|| {
+                            let links = categories
+                                .into_iter()
+                                .map(|c| {
+                                    let href = category_path(&c.slug);
+                                    let here = href == current;
+                                    view! {
+                                        <li>
+                                            <a href=href aria-current=here.then_some("page")>{c.name}</a>
+                                        </li>
+                                    }
+                                })
+                                .collect_view();
+                            view! {
+                                <nav class="category-nav" aria-label="Categories">
+                                    <ul class="container">{links}</ul>
+                                </nav>
+                            }
+                        })
+                    })
+                }
+            }
+        </Suspense>
     }
 }
 

@@ -16,10 +16,37 @@ pub fn page_window(page: u64, page_count: u64) -> Vec<Option<u64>> {
     shown
 }
 
-/// Plain links (`/?page=N`), so paging works without JavaScript too.
+/// `base` (a path with or without a query) on page `n`: `base` keeps every other value.
+pub fn page_link(base: &str, n: u64) -> String {
+    let separator = if base.contains('?') { '&' } else { '?' };
+    format!("{base}{separator}page={n}")
+}
+
+/// The current path and query without `page`: what the page links keep by default.
+fn current_base() -> String {
+    let location = leptos_router::hooks::use_location();
+    let mut query = location.query.get_untracked();
+    query.remove("page");
+    format!(
+        "{}{}",
+        location.pathname.get_untracked(),
+        query.to_query_string()
+    )
+}
+
+/// Plain links, so paging works without JavaScript too. Each keeps `base` (by default the
+/// current path and query) and sets `page=N`.
 #[component]
-pub fn Pagination(page: u64, page_count: u64) -> impl IntoView {
-    let link = |n: u64| format!("/?page={n}");
+pub fn Pagination(
+    page: u64,
+    page_count: u64,
+    /// The URL without its page, when it is not the current one as it is (a listing passes
+    /// its cleaned URL).
+    #[prop(optional, into)]
+    base: Option<String>,
+) -> impl IntoView {
+    let base = base.unwrap_or_else(current_base);
+    let link = move |n: u64| page_link(&base, n);
     let pages = page_window(page, page_count)
         .into_iter()
         .map(|entry| match entry {
@@ -54,7 +81,13 @@ pub fn Pagination(page: u64, page_count: u64) -> impl IntoView {
 
 #[cfg(test)]
 mod tests {
-    use super::page_window;
+    use super::{page_link, page_window};
+
+    #[test]
+    fn links_keep_the_query() {
+        assert_eq!(page_link("/", 2), "/?page=2");
+        assert_eq!(page_link("/search?q=mug", 3), "/search?q=mug&page=3");
+    }
 
     #[test]
     fn windows_long_page_lists() {

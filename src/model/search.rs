@@ -3,6 +3,8 @@
 //! pages, the REST API and the search service, so all three read the same parameters the
 //! same way.
 
+pub mod page;
+
 use super::{Product, ProductPage};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};

@@ -5,10 +5,12 @@
 mod cart;
 mod catalogue;
 mod checkout;
+mod search;
 
 pub use cart::*;
 pub use catalogue::*;
 pub use checkout::*;
+pub use search::*;
 
 /// Server-function URLs live under this prefix, apart from the REST API.
 pub const SERVER_FN_PREFIX: &str = "/_fn";
