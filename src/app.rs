@@ -8,7 +8,7 @@ use crate::pages::{
     product::ProductPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -41,7 +41,6 @@ pub fn App() -> impl IntoView {
         <Title formatter=|title: String| {
             if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
         }/>
-        <Meta name="description" content="Harbor & Pine: well-made things for kitchen, desk, trail and home."/>
         <Router>
             <Layout/>
         </Router>

@@ -5,6 +5,7 @@ pub mod checkout_form;
 pub mod cli;
 pub mod cluster;
 pub mod config;
+pub mod crawlers;
 pub mod context;
 pub mod db;
 pub mod entities;
