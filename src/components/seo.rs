@@ -147,9 +147,10 @@ pub fn product_path(id: i32) -> String {
     format!("/product/{id}")
 }
 
-/// The stock-keeping unit the structured data names a product by.
+/// The stock-keeping unit the structured data names a product by: its id, as the API does
+/// (an `HP-` prefix would read like an order number).
 pub fn sku(id: i32) -> String {
-    format!("HP-{id}")
+    id.to_string()
 }
 
 /// A schema.org `BreadcrumbList` of `trail`, with absolute URLs from `base`.
@@ -241,7 +242,7 @@ mod tests {
         let base = "https://shop.example/";
         let data = product_data(&product("Kettle", 3), Some(&kitchen()), base);
         assert_eq!(data["@type"], "Product");
-        assert_eq!(data["sku"], "HP-7");
+        assert_eq!(data["sku"], "7");
         assert_eq!(data["image"][0], "https://shop.example/images/products/kettle.svg");
         assert_eq!(data["category"], "Kitchen");
         let offer = &data["offers"];
