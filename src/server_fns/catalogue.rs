@@ -33,8 +33,9 @@ pub async fn get_product(id: i32) -> Result<Product, ShopError> {
     )
 }
 
-/// A category by its slug (the product page's breadcrumb names it).
-#[server(prefix = "/_fn", endpoint = "category", input = GetUrl)]
+/// A category by its slug: the product page's breadcrumbs name it. (`/_fn/category` is the
+/// category page's listing.)
+#[server(prefix = "/_fn", endpoint = "category_by_slug", input = GetUrl)]
 pub async fn get_category(slug: String) -> Result<crate::model::search::Category, ShopError> {
     use crate::server::context;
     context::with_status(
