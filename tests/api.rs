@@ -37,6 +37,7 @@ async fn product_list_is_the_original_shape(t: &TestDb) {
         assert_eq!(
             keys(p),
             [
+                "category",
                 "created_at",
                 "description",
                 "id",
@@ -886,7 +887,168 @@ async fn the_full_list_is_served_precompressed(t: &TestDb) {
     assert_eq!(decoded, plain.body);
 }
 
+async fn search_filters_and_ordering_follow_drf(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    // A search without paging is a plain array, best match first.
+    let r = get(&app, "/api/products/?search=espresso").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list = r.json();
+    let names: Vec<&str> = list
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names.first(),
+        Some(&"Duo Espresso Machine"),
+        "{}",
+        t.backend
+    );
+    assert_eq!(list[0]["category"], "kitchen");
+    // Filters combine with paging: DRF's envelope, and its links keep every filter.
+    let r = get(
+        &app,
+        "/api/products/?category=kitchen&min_price=10&max_price=100.50&in_stock=true&ordering=-price&page_size=2",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK);
+    let body = r.json();
+    let count = body["count"].as_u64().unwrap();
+    assert!(count > 2, "{body}");
+    let prices: Vec<f64> = body["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            assert_eq!(p["category"], "kitchen");
+            assert!(p["stock"].as_i64().unwrap() > 0);
+            p["price"].as_str().unwrap().parse::<f64>().unwrap()
+        })
+        .collect();
+    assert!(prices.windows(2).all(|w| w[0] >= w[1]), "{prices:?}");
+    assert!(prices.iter().all(|p| (10.0..=100.5).contains(p)));
+    let next = body["next"].as_str().unwrap();
+    for part in [
+        "category=kitchen",
+        "min_price=10",
+        "max_price=100.50",
+        "in_stock=true",
+        "ordering=-price",
+        "page=2",
+        "page_size=2",
+    ] {
+        assert!(next.contains(part), "{next} lacks {part}");
+    }
+    let second = get(&app, next.strip_prefix(BASE).unwrap()).await;
+    assert_eq!(second.status, StatusCode::OK);
+    assert_eq!(second.json()["count"].as_u64(), Some(count));
+    // Every ordering value, ascending and descending.
+    for ordering in [
+        "price",
+        "-price",
+        "name",
+        "-name",
+        "created_at",
+        "-created_at",
+    ] {
+        let r = get(
+            &app,
+            &format!("/api/products/?ordering={ordering}&page_size=100"),
+        )
+        .await;
+        assert_eq!(r.status, StatusCode::OK, "{ordering}");
+        assert_eq!(r.json()["count"], 48);
+    }
+    let r = get(&app, "/api/products/?ordering=name").await;
+    let names: Vec<String> = r
+        .json()
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap().to_lowercase())
+        .collect();
+    assert!(names.windows(2).all(|w| w[0] <= w[1]), "{names:?}");
+}
+
+async fn bad_search_parameters_are_400(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    let long = "a".repeat(201);
+    for query in [
+        "ordering=price;drop",
+        "ordering=relevance",
+        "ordering=stock",
+        "category=nope",
+        "min_price=abc",
+        "min_price=-1",
+        "max_price=1e9",
+        "max_price=100000000",
+        "min_price=1.234",
+        "in_stock=maybe",
+        &format!("search={long}"),
+        "search=%00",
+    ] {
+        let r = get(&app, &format!("/api/products/?{query}")).await;
+        assert_eq!(r.status, StatusCode::BAD_REQUEST, "{query}: {}", r.text());
+        assert!(r.json()["error"].is_string(), "{query}");
+    }
+    // Hostile text is searched as words.
+    for search in [
+        "%22",
+        "*",
+        "-",
+        ":",
+        "(",
+        "OR",
+        "NEAR",
+        "%27%3B+DROP+TABLE+products%3B--",
+    ] {
+        let r = get(&app, &format!("/api/products/?search={search}&page=1")).await;
+        assert!(
+            r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND,
+            "{search}: {}",
+            r.status
+        );
+    }
+    assert_eq!(
+        get(&app, "/api/products/")
+            .await
+            .json()
+            .as_array()
+            .unwrap()
+            .len(),
+        48
+    );
+}
+
+async fn categories_list_with_counts(t: &TestDb) {
+    seeded(t).await;
+    let app = app(t);
+    let r = get(&app, "/api/categories/").await;
+    assert_eq!(r.status, StatusCode::OK);
+    let list = r.json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 6, "{}", t.backend);
+    assert_eq!(keys(&list[0]), ["id", "name", "product_count", "slug"]);
+    let total: u64 = list
+        .iter()
+        .map(|c| c["product_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 48);
+    let kitchen = list.iter().find(|c| c["slug"] == "kitchen").unwrap();
+    let in_kitchen = get(&app, "/api/products/?category=kitchen").await.json();
+    assert_eq!(
+        in_kitchen.as_array().unwrap().len() as u64,
+        kitchen["product_count"].as_u64().unwrap()
+    );
+}
+
 on_both_backends!(
+    search_filters_and_ordering_follow_drf,
+    bad_search_parameters_are_400,
+    categories_list_with_counts,
     the_full_list_is_served_precompressed,
     product_list_is_the_original_shape,
     product_pages_use_the_drf_envelope,

@@ -132,7 +132,12 @@ impl MigrationTrait for Migration {
             db.execute_unprepared(sql).await?;
         }
         manager
-            .drop_table(Table::drop().table(Categories::Table).if_exists().to_owned())
+            .drop_table(
+                Table::drop()
+                    .table(Categories::Table)
+                    .if_exists()
+                    .to_owned(),
+            )
             .await
     }
 }

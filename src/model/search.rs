@@ -37,8 +37,14 @@ pub enum SortOrder {
 
 impl SortOrder {
     /// The API's `ordering` values (DRF's `OrderingFilter`).
-    pub const API_VALUES: [&'static str; 6] =
-        ["price", "-price", "name", "-name", "created_at", "-created_at"];
+    pub const API_VALUES: [&'static str; 6] = [
+        "price",
+        "-price",
+        "name",
+        "-name",
+        "created_at",
+        "-created_at",
+    ];
 
     /// An API `ordering` value; `None` when it is not one of [`Self::API_VALUES`].
     pub fn from_api(value: &str) -> Option<Self> {
@@ -265,7 +271,10 @@ mod tests {
             assert_eq!(SortOrder::from_api(value).unwrap().as_str(), value);
         }
         assert_eq!(SortOrder::from_api("relevance"), None);
-        assert_eq!(SortOrder::from_page("relevance"), Some(SortOrder::Relevance));
+        assert_eq!(
+            SortOrder::from_page("relevance"),
+            Some(SortOrder::Relevance)
+        );
         assert_eq!(SortOrder::from_api("price;drop"), None);
     }
 
@@ -284,10 +293,21 @@ mod tests {
 
     #[test]
     fn prices_parse_exactly() {
-        assert_eq!(parse_price(" 19.99 ").unwrap(), Some("19.99".parse().unwrap()));
+        assert_eq!(
+            parse_price(" 19.99 ").unwrap(),
+            Some("19.99".parse().unwrap())
+        );
         assert_eq!(parse_price("$20").unwrap(), Some(Decimal::from(20)));
         assert_eq!(parse_price("").unwrap(), None);
-        for bad in ["1e9", "-1", "1.234", "abc", "1.2.3", ".", "99999999999999999999999"] {
+        for bad in [
+            "1e9",
+            "-1",
+            "1.234",
+            "abc",
+            "1.2.3",
+            ".",
+            "99999999999999999999999",
+        ] {
             assert!(parse_price(bad).is_err(), "{bad}");
         }
     }

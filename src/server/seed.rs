@@ -8,7 +8,7 @@ use crate::server::entities::{category, money::Money, product};
 use crate::server::services::categories::slugify;
 use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{Expr, OnConflict};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
     TransactionTrait,
@@ -22,16 +22,41 @@ const CATALOGUE_JSON: &str = include_str!("seed/catalogue.json");
 /// about one generated name in thirty; "Heirloom" only in one variant in a thousand (the
 /// benchmark's rare word).
 const ADJECTIVES: [&str; 30] = [
-    "Classic", "Compact", "Deluxe", "Everyday", "Field", "Grand", "Handmade", "Harbor",
-    "Heritage", "Lightweight", "Modern", "Nordic", "Original", "Pacific", "Pine", "Premium",
-    "Pro", "Rugged", "Simple", "Slim", "Smart", "Studio", "Summit", "Travel", "Urban",
-    "Vintage", "Weekend", "Wild", "Workshop", "Coastal",
+    "Classic",
+    "Compact",
+    "Deluxe",
+    "Everyday",
+    "Field",
+    "Grand",
+    "Handmade",
+    "Harbor",
+    "Heritage",
+    "Lightweight",
+    "Modern",
+    "Nordic",
+    "Original",
+    "Pacific",
+    "Pine",
+    "Premium",
+    "Pro",
+    "Rugged",
+    "Simple",
+    "Slim",
+    "Smart",
+    "Studio",
+    "Summit",
+    "Travel",
+    "Urban",
+    "Vintage",
+    "Weekend",
+    "Wild",
+    "Workshop",
+    "Coastal",
 ];
 const COLOURS: [&str; 30] = [
     "Black", "White", "Graphite", "Slate", "Sand", "Olive", "Forest", "Navy", "Teal", "Rust",
-    "Copper", "Brass", "Walnut", "Oak", "Cedar", "Stone", "Ivory", "Charcoal", "Sage",
-    "Ochre", "Crimson", "Cobalt", "Amber", "Moss", "Pebble", "Fog", "Indigo", "Clay",
-    "Birch", "Mint",
+    "Copper", "Brass", "Walnut", "Oak", "Cedar", "Stone", "Ivory", "Charcoal", "Sage", "Ochre",
+    "Crimson", "Cobalt", "Amber", "Moss", "Pebble", "Fog", "Indigo", "Clay", "Birch", "Mint",
 ];
 const RARE_ADJECTIVE: &str = "Heirloom";
 
@@ -93,7 +118,9 @@ fn variant(demo: &[SeedProduct], i: usize) -> (String, String, Decimal, i32) {
 /// Adds the demo's categories that are missing, and files the demo's products (known by
 /// their images) that have no category yet: a catalogue seeded before categories existed
 /// gets them. Returns the categories' ids by name.
-pub async fn ensure_categories(db: &impl ConnectionTrait) -> Result<HashMap<String, i32>, ShopError> {
+pub async fn ensure_categories(
+    db: &impl ConnectionTrait,
+) -> Result<HashMap<String, i32>, ShopError> {
     let demo = demo_catalogue()?;
     let mut names: Vec<&str> = demo.iter().map(|p| p.category.as_str()).collect();
     names.sort_unstable();
@@ -105,12 +132,7 @@ pub async fn ensure_categories(db: &impl ConnectionTrait) -> Result<HashMap<Stri
         ..Default::default()
     });
     category::Entity::insert_many(rows)
-        .on_conflict(
-            OnConflict::column(category::Column::Slug)
-                .do_nothing()
-                .to_owned(),
-        )
-        .do_nothing()
+        .on_conflict_do_nothing_on([category::Column::Slug])
         .exec(db)
         .await?;
     let ids: HashMap<String, i32> = category::Entity::find()

@@ -71,8 +71,7 @@ pub struct ProductsQuery {
     /// `price`, `-price`, `name`, `-name`, `created_at` or `-created_at`; without it, best
     /// match first with `search`, else by id.
     #[param(value_type = Option<String>, nullable = false)]
-    #[schema(value_type = Option<String>)]
-    #[garde(custom(rule(|o: &Option<String>| ordering(o))))]
+    #[garde(custom(rule(|o: &Option<String>| parse_ordering(o))))]
     pub ordering: Option<String>,
     /// 1-based page number; a page past the last one is 404.
     #[param(minimum = 1, maximum = 9007199254740991.0, nullable = false)]
@@ -108,7 +107,7 @@ fn flag(value: &Option<String>) -> Result<bool, ShopError> {
         .map_err(|e| ShopError::invalid(format!("in_stock: {e}")))
 }
 
-fn ordering(value: &Option<String>) -> Result<Option<SortOrder>, ShopError> {
+fn parse_ordering(value: &Option<String>) -> Result<Option<SortOrder>, ShopError> {
     match value.as_deref().map(str::trim) {
         None | Some("") => Ok(None),
         Some(v) => SortOrder::from_api(v).map(Some).ok_or_else(|| {
@@ -129,7 +128,7 @@ impl ProductsQuery {
             min_price: price(&self.min_price)?,
             max_price: price(&self.max_price)?,
             in_stock: flag(&self.in_stock)?,
-            ordering: ordering(&self.ordering)?,
+            ordering: parse_ordering(&self.ordering)?,
         };
         filter.validate().map_err(ShopError::Invalid)?;
         Ok((filter != ProductFilter::default()).then_some(filter))

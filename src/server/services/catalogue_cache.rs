@@ -113,7 +113,10 @@ impl CatalogueCache {
                 u32::try_from(bytes + 64).unwrap_or(u32::MAX)
             }),
             categories: cache(ttl_for_moka, eighth / 4, |c: &Arc<Vec<Category>>| {
-                let bytes: usize = c.iter().map(|c| c.name.len() + c.description.len() + 64).sum();
+                let bytes: usize = c
+                    .iter()
+                    .map(|c| c.name.len() + c.description.len() + 64)
+                    .sum();
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             }),
             vocabulary: cache(ttl_for_moka, eighth / 4, |v: &Arc<Vocabulary>| {

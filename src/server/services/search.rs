@@ -106,7 +106,12 @@ pub fn dialect(db: &impl ConnectionTrait) -> &'static dyn Dialect {
 pub fn words(text: &str) -> Vec<String> {
     text.split(|c: char| !c.is_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.chars().take(MAX_WORD_LEN).collect::<String>().to_lowercase())
+        .map(|w| {
+            w.chars()
+                .take(MAX_WORD_LEN)
+                .collect::<String>()
+                .to_lowercase()
+        })
         .take(MAX_SEARCH_WORDS)
         .collect()
 }
@@ -182,7 +187,7 @@ impl<'a> Plan<'a> {
     }
 
     /// `FROM products [JOIN hits] [joins] WHERE …`, leaving out one filter for a facet.
-    fn from_where(&self, sql: &mut Sql, joins: &str, leave: Leave) {
+    fn push_from_where(&self, sql: &mut Sql, joins: &str, leave: Leave) {
         sql.text.push_str(" FROM products");
         if let Some(words) = self.words.as_ref().filter(|w| !w.is_empty()) {
             let param = sql.bind(self.dialect.full_text_query(words));
@@ -297,7 +302,7 @@ pub async fn find_products(
         "SELECT COUNT(*) AS matching, \
          SUM(CASE WHEN products.stock > 0 THEN 1 ELSE 0 END) AS in_stock",
     );
-    plan.from_where(&mut sql, "", Leave::InStock);
+    plan.push_from_where(&mut sql, "", Leave::InStock);
     let counts = Counts::find_by_statement(statement(db, &sql.text, sql.values))
         .one(db)
         .await?
@@ -365,7 +370,7 @@ async fn products(
          products.image_url, products.stock, products.created_at, products.updated_at, \
          categories.slug AS category_slug",
     );
-    plan.from_where(
+    plan.push_from_where(
         &mut sql,
         " LEFT JOIN categories ON categories.id = products.category_id",
         Leave::Nothing,
@@ -374,7 +379,8 @@ async fn products(
     if let Some((limit, offset)) = window {
         let limit = sql.bind(limit);
         let offset = sql.bind(offset);
-        sql.text.push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
+        sql.text
+            .push_str(&format!(" LIMIT {limit} OFFSET {offset}"));
     }
     Ok(
         ProductRow::find_by_statement(statement(db, &sql.text, sql.values))
@@ -406,7 +412,7 @@ async fn category_counts(
     let mut sql = Sql::default();
     sql.text
         .push_str("SELECT categories.slug, categories.name, COUNT(*) AS count");
-    plan.from_where(
+    plan.push_from_where(
         &mut sql,
         " JOIN categories ON categories.id = products.category_id",
         Leave::Category,
@@ -459,7 +465,7 @@ async fn price_bands(
         .collect();
     sql.text.push_str("SELECT ");
     sql.text.push_str(&sums.join(", "));
-    plan.from_where(&mut sql, "", Leave::Price);
+    plan.push_from_where(&mut sql, "", Leave::Price);
     let row = db
         .query_one_raw(statement(db, &sql.text, sql.values))
         .await?
@@ -631,6 +637,10 @@ mod tests {
         assert_eq!(vocabulary.correct("kettel").as_deref(), Some("kettle"));
         assert_eq!(vocabulary.correct("goose").as_deref(), Some("goose"));
         assert_eq!(vocabulary.correct("zzzzzz"), None);
-        assert_eq!(vocabulary.correct("mxa"), None, "short words allow one edit");
+        assert_eq!(
+            vocabulary.correct("mxa"),
+            None,
+            "short words allow one edit"
+        );
     }
 }
