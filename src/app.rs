@@ -2,6 +2,7 @@
 //! only; the interactive pieces are islands inside the pages and the navbar.
 
 use crate::components::navbar::Navbar;
+use crate::components::seo::title_text;
 use crate::island_loader::IslandScripts;
 use crate::pages::{
     cart::CartPage, checkout::CheckoutPage, home::HomePage, not_found::NotFound, order::OrderPage,
@@ -39,7 +40,7 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|title: String| {
-            if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
+            title_text(if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") })
         }/>
         <Router>
             <Layout/>

@@ -30,6 +30,20 @@ pub fn absolute_with(base: &str, path: &str) -> String {
     format!("{}{path}", base.trim_end_matches('/'))
 }
 
+/// The document title as the server writes it. leptos_meta writes `<title>` text as it is
+/// given, so a product named `</title><script>…` would end the element: the server escapes
+/// it. (In the browser the text is assigned to `document.title`, which needs no escaping.)
+pub fn title_text(title: String) -> String {
+    if cfg!(feature = "ssr") {
+        title
+            .replace('&', "&amp;")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    } else {
+        title
+    }
+}
+
 /// Title, description, canonical link, robots and link-preview tags of a page.
 /// `canonical` is the page's own path without what only filters or sorts it (such pages
 /// pass `noindex`, and point at the unfiltered page).
@@ -243,7 +257,10 @@ mod tests {
         let data = product_data(&product("Kettle", 3), Some(&kitchen()), base);
         assert_eq!(data["@type"], "Product");
         assert_eq!(data["sku"], "7");
-        assert_eq!(data["image"][0], "https://shop.example/images/products/kettle.svg");
+        assert_eq!(
+            data["image"][0],
+            "https://shop.example/images/products/kettle.svg"
+        );
         assert_eq!(data["category"], "Kitchen");
         let offer = &data["offers"];
         assert_eq!(offer["price"], "1249.50");
@@ -251,7 +268,10 @@ mod tests {
         assert_eq!(offer["url"], "https://shop.example/product/7");
         assert_eq!(offer["availability"], "https://schema.org/InStock");
         let sold_out = product_data(&product("Kettle", 0), None, base);
-        assert_eq!(sold_out["offers"]["availability"], "https://schema.org/OutOfStock");
+        assert_eq!(
+            sold_out["offers"]["availability"],
+            "https://schema.org/OutOfStock"
+        );
         assert!(sold_out.get("category").is_none());
     }
 

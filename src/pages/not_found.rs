@@ -1,5 +1,5 @@
-use leptos::prelude::*;
 use crate::components::seo::PageMeta;
+use leptos::prelude::*;
 use leptos_router::hooks::use_location;
 
 /// The 404 page; on the server it also sets the HTTP status to 404.

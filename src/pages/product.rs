@@ -1,11 +1,10 @@
 use crate::cart_state::form_error;
 use crate::components::add_to_cart::AddToCartForm;
 use crate::components::recently_viewed::{RecentProduct, RecentlyViewed};
-use crate::components::stock_badge::StockBadge;
 use crate::components::seo::{
-    breadcrumb_list, product_data, product_path, product_trail, JsonLd, PageMeta,
-    PublicUrl,
+    breadcrumb_list, product_data, product_path, product_trail, JsonLd, PageMeta, PublicUrl,
 };
+use crate::components::stock_badge::StockBadge;
 use crate::error::ShopError;
 use crate::model::search::Category;
 use crate::model::{format_money, Product};

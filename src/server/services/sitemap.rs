@@ -238,7 +238,10 @@ mod tests {
     fn one_file_until_the_limit() {
         let l = layout(6, MAX_URLS_PER_FILE - 7);
         assert_eq!(l.file_count(), 1);
-        assert_eq!(l.product_window(&l.file_range(1)), Some((0, MAX_URLS_PER_FILE - 7)));
+        assert_eq!(
+            l.product_window(&l.file_range(1)),
+            Some((0, MAX_URLS_PER_FILE - 7))
+        );
         assert_eq!(layout(0, 0).file_count(), 1, "the home page alone");
     }
 
