@@ -26,6 +26,10 @@ pub enum ShopError {
     /// An `Idempotency-Key` came back with a different request (HTTP 422).
     #[error("This Idempotency-Key was already used with a different request")]
     IdempotencyKeyReused,
+    /// An earlier request with this `Idempotency-Key` is still waiting for its payment
+    /// (HTTP 409, with `Retry-After`).
+    #[error("Your order is still being processed. Please wait a moment, then try again.")]
+    OrderInProgress,
     /// The product or cart line does not exist (HTTP 404).
     #[error("Not found")]
     NotFound,
@@ -93,6 +97,7 @@ impl ShopError {
             Self::PaymentDeclined(_) => "payment_declined",
             Self::Unavailable(_) => "unavailable",
             Self::IdempotencyKeyReused => "idempotency_key_reused",
+            Self::OrderInProgress => "order_in_progress",
             Self::NotFound => "not_found",
             Self::OutOfStock { .. } => "out_of_stock",
             Self::CartFull { .. } => "cart_full",
@@ -124,6 +129,10 @@ impl leptos::server_fn::error::FromServerFnError for ShopError {
     }
 }
 
+/// Seconds a client is asked to wait before retrying an order still in progress.
+#[cfg(feature = "ssr")]
+const ORDER_IN_PROGRESS_RETRY_SECS: &str = "2";
+
 #[cfg(feature = "ssr")]
 mod server_side {
     use super::ShopError;
@@ -137,7 +146,9 @@ mod server_side {
                 Self::Unavailable(_) => StatusCode::CONFLICT,
                 Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::OutOfStock { .. } | Self::CartFull { .. } => StatusCode::CONFLICT,
+                Self::OutOfStock { .. } | Self::CartFull { .. } | Self::OrderInProgress => {
+                    StatusCode::CONFLICT
+                }
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -174,7 +185,30 @@ mod server_side {
                 }
                 _ => {}
             }
-            (self.status_code(), axum::Json(body)).into_response()
+            let mut response = (self.status_code(), axum::Json(body)).into_response();
+            if matches!(self, Self::OrderInProgress) {
+                response.headers_mut().insert(
+                    axum::http::header::RETRY_AFTER,
+                    axum::http::HeaderValue::from_static(super::ORDER_IN_PROGRESS_RETRY_SECS),
+                );
+            }
+            response
+        }
+    }
+
+    #[cfg(test)]
+    mod tests {
+        use super::ShopError;
+        use axum::response::IntoResponse;
+
+        #[test]
+        fn an_order_in_progress_asks_the_client_to_retry() {
+            let response = ShopError::OrderInProgress.into_response();
+            assert_eq!(response.status(), 409);
+            assert_eq!(response.headers()["retry-after"], "2");
+            let other = ShopError::OutOfStock { available: 0 }.into_response();
+            assert_eq!(other.status(), 409);
+            assert!(other.headers().get("retry-after").is_none());
         }
     }
 }

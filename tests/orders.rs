@@ -20,7 +20,9 @@ use shop::server::jobs::{outbox, sweep};
 use shop::server::mail::Mailer;
 use shop::server::services::catalogue_cache::CatalogueCache;
 use shop::server::services::orders::{self, OrderDeps, PlacedOrder};
-use shop::server::services::payments::Payments;
+use shop::server::services::payments::{
+    BoxFuture, PaymentOutcome, PaymentProvider, PaymentRequest, Payments, TestCardProcessor,
+};
 use shop::server::services::{cart, catalogue};
 use std::sync::Arc;
 use std::time::Duration;
@@ -43,9 +45,13 @@ struct Shop {
 
 impl Shop {
     fn new(t: &TestDb) -> Arc<Self> {
+        Self::with_payments(t, Payments::default())
+    }
+
+    fn with_payments(t: &TestDb, payments: Payments) -> Arc<Self> {
         Arc::new(Self {
             db: t.db.clone(),
-            payments: Payments::default(),
+            payments,
             catalogue: CatalogueCache::new(Duration::from_secs(60)),
         })
     }
@@ -119,6 +125,32 @@ async fn orders_in(t: &TestDb, status: OrderStatus) -> u64 {
         .count(&t.db)
         .await
         .unwrap()
+}
+
+/// What happens to the lease of a process that died: nothing renews it, so it runs out.
+async fn let_lease_run_out(t: &TestDb, token: &str) {
+    let past = Utc::now() - chrono::Duration::seconds(1);
+    order::Entity::update_many()
+        .col_expr(order::Column::PaymentLeaseUntil, Expr::value(past))
+        .filter(order::Column::Token.eq(token))
+        .exec(&t.db)
+        .await
+        .unwrap();
+}
+
+/// A card gateway that answers after a while (with the local test processor's answers).
+struct SlowGateway(Duration);
+
+impl PaymentProvider for SlowGateway {
+    fn authorize<'a>(
+        &'a self,
+        request: PaymentRequest<'a>,
+    ) -> BoxFuture<'a, Result<PaymentOutcome, ShopError>> {
+        Box::pin(async move {
+            tokio::time::sleep(self.0).await;
+            TestCardProcessor.authorize(request).await
+        })
+    }
 }
 
 async fn all_orders(t: &TestDb) -> u64 {
@@ -353,7 +385,9 @@ async fn a_crash_before_payment_is_swept_and_restocked(t: &TestDb) {
     let id = t.product("Lantern", "30.00", 4).await;
     cart::add_to_cart(&t.db, "s", id, 3).await.unwrap();
     let shop = Shop::new(t);
-    let pending = orders::reserve(&t.db, "s", &card(GOOD_CARD)).await.unwrap();
+    let pending = orders::reserve(&t.db, "s", &card(GOOD_CARD), None)
+        .await
+        .unwrap();
     assert_eq!(pending.status, OrderStatus::PendingPayment);
     assert_eq!(stock(t, id).await, 1);
     assert_eq!(
@@ -369,6 +403,14 @@ async fn a_crash_before_payment_is_swept_and_restocked(t: &TestDb) {
     assert_eq!(stock(t, id).await, 1, "young orders are left alone");
     tokio::time::sleep(Duration::from_millis(20)).await;
     let short = Duration::from_millis(10);
+    assert_eq!(
+        sweep::run_once(&t.db, &shop.catalogue, short)
+            .await
+            .unwrap(),
+        0,
+        "an order whose payment lease lives may still be paid"
+    );
+    let_lease_run_out(t, &pending.token).await;
     assert_eq!(
         sweep::run_once(&t.db, &shop.catalogue, short)
             .await
@@ -392,6 +434,75 @@ async fn a_crash_before_payment_is_swept_and_restocked(t: &TestDb) {
     let again = shop.place("s", &cod(), None).await.unwrap();
     assert_eq!(again.order.status, OrderStatus::Placed);
     assert_eq!(stock(t, id).await, 1);
+}
+
+/// A process that dies after reserving and before recording the payment, while its client
+/// retries with the same key (several times at once): once the dead process's payment lease
+/// runs out, one retry takes the payment over; every retry gets that same order, paid.
+async fn a_retry_completes_the_order_of_a_process_that_died(t: &TestDb) {
+    let id = t.product("Kettle", "40.00", 5).await;
+    cart::add_to_cart(&t.db, "s", id, 2).await.unwrap();
+    let shop = Shop::new(t);
+    let input = card(GOOD_CARD);
+    let abandoned = orders::reserve(&t.db, "s", &input, Some("crash-key"))
+        .await
+        .unwrap();
+    let retries: Vec<_> = (0..6)
+        .map(|_| {
+            let (shop, input) = (shop.clone(), input.clone());
+            tokio::spawn(async move { shop.place("s", &input, Some("crash-key")).await })
+        })
+        .collect();
+    for retry in retries {
+        let placed = retry.await.unwrap().unwrap();
+        assert!(placed.replayed);
+        assert_eq!(placed.order.number, abandoned.number, "{}", t.backend);
+        assert_eq!(placed.order.status, OrderStatus::Paid);
+        assert_eq!(placed.order.lines, abandoned.lines);
+    }
+    let stored = orders::order_by_token(&t.db, &abandoned.token)
+        .await
+        .unwrap();
+    assert_eq!(stored.status, OrderStatus::Paid);
+    assert_eq!(all_orders(t).await, 1);
+    assert_eq!(stock(t, id).await, 3, "reserved once, never restocked");
+    assert_eq!(cart_count(t, "s").await, 0);
+    assert_eq!(outbox_rows(t).await.len(), 1, "one confirmation");
+}
+
+/// A retry while the first request's gateway is slow but alive: the lease is renewed, so the
+/// retry never takes over; past its wait it is told the order is in progress, and later
+/// gets the order the first request made.
+async fn a_retry_waits_for_a_payment_in_progress(t: &TestDb) {
+    let id = t.product("Kettle", "40.00", 5).await;
+    cart::add_to_cart(&t.db, "s", id, 1).await.unwrap();
+    let payments = Payments {
+        card: Arc::new(SlowGateway(Duration::from_secs(12))),
+        ..Payments::default()
+    };
+    let shop = Shop::with_payments(t, payments);
+    let input = card(GOOD_CARD);
+    let first = {
+        let (shop, input) = (shop.clone(), input.clone());
+        tokio::spawn(async move { shop.place("s", &input, Some("slow-key")).await })
+    };
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let retry = shop.place("s", &input, Some("slow-key")).await;
+    assert_eq!(
+        retry.unwrap_err(),
+        ShopError::OrderInProgress,
+        "{}",
+        t.backend
+    );
+    let placed = first.await.unwrap().unwrap();
+    assert!(!placed.replayed);
+    assert_eq!(placed.order.status, OrderStatus::Paid);
+    let again = shop.place("s", &input, Some("slow-key")).await.unwrap();
+    assert!(again.replayed);
+    assert_eq!(again.order, placed.order);
+    assert_eq!(all_orders(t).await, 1);
+    assert_eq!(stock(t, id).await, 4);
+    assert_eq!(outbox_rows(t).await.len(), 1);
 }
 
 async fn concurrent_requests_with_one_key_make_one_order(t: &TestDb) {
@@ -789,6 +900,8 @@ on_both_backends!(
     short_lines_are_all_named_and_nothing_is_taken,
     an_empty_cart_cannot_check_out,
     a_crash_before_payment_is_swept_and_restocked,
+    a_retry_completes_the_order_of_a_process_that_died,
+    a_retry_waits_for_a_payment_in_progress,
     concurrent_requests_with_one_key_make_one_order,
     a_key_reused_with_another_body_is_refused,
     hostile_input_changes_nothing,

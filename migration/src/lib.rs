@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_create_products;
 mod m20261125_000002_create_cart_items;
 mod m20261130_000003_create_orders;
+mod m20261201_000004_order_payment_lease;
 mod m20261201_000005_categories_and_search;
 
 pub struct Migrator;
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_create_products::Migration),
             Box::new(m20261125_000002_create_cart_items::Migration),
             Box::new(m20261130_000003_create_orders::Migration),
+            Box::new(m20261201_000004_order_payment_lease::Migration),
             Box::new(m20261201_000005_categories_and_search::Migration),
         ]
     }

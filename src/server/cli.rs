@@ -54,6 +54,8 @@ fn init_tracing(config: &Config) -> Result<(), String> {
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
+        // Colours only for a person at a terminal; files and log collectors get plain text.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_writer(std::io::stderr);
     let installed = match config.log_format {
         LogFormat::Json => builder.json().flatten_event(true).try_init(),

@@ -32,6 +32,8 @@ pub struct Model {
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,
     pub request_fingerprint: Option<String>,
+    /// Until when the process paying for this pending order is known to be alive.
+    pub payment_lease_until: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -49,8 +49,13 @@ pub async fn log_requests(mut req: Request, next: Next) -> Response {
     let seconds = started.elapsed().as_secs_f64();
     crate::server::prometheus::record_request(&route, &method, status, seconds);
     let latency_ms = seconds * 1000.0;
-    if res.status().is_server_error() {
+    // A readiness probe's 503 (draining, or the database is away) is the probe doing its
+    // job, not a failure of the request.
+    let not_ready = route == "/ready" && status == 503;
+    if res.status().is_server_error() && !not_ready {
         tracing::error!(%method, %path, status, latency_ms, %request_id, "request");
+    } else if not_ready {
+        tracing::warn!(%method, %path, status, latency_ms, %request_id, "request");
     } else {
         tracing::info!(%method, %path, status, latency_ms, %request_id, "request");
     }

@@ -49,12 +49,14 @@ pub struct UnavailableItem {
     pub available: i32,
 }
 
-/// The 409 body when stock ran out.
+/// The 409 body: stock ran out (`unavailable` names each line), or an earlier request with
+/// this Idempotency-Key is still waiting for its payment (no `unavailable`; `Retry-After`).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct UnavailableBody {
-    /// Names each product and how many are left.
+    /// Names each product and how many are left, or says the order is still in progress.
     pub error: String,
-    pub unavailable: Vec<UnavailableItem>,
+    #[schema(required = false, nullable = false)]
+    pub unavailable: Option<Vec<UnavailableItem>>,
 }
 
 /// Checks out a session's cart: reserves the stock, takes the payment, empties the cart.
@@ -74,7 +76,8 @@ pub struct UnavailableBody {
             headers(("Idempotent-Replayed" = String, description = "`true`"))),
         (status = 400, description = "Fields are wrong (`fields` names each), the cart is empty, or session_id / Idempotency-Key is bad", body = FieldErrorBody),
         (status = 402, description = "The payment was declined; nothing was charged or reserved", body = super::openapi::ErrorBody),
-        (status = 409, description = "Some items ran out; each is named with how many are left", body = UnavailableBody),
+        (status = 409, description = "Some items ran out (each is named with how many are left), or an earlier request with this Idempotency-Key is still waiting for its payment: retry after `Retry-After` seconds", body = UnavailableBody,
+            headers(("Retry-After" = String, description = "Seconds, when the order is still in progress"))),
         (status = 413, description = "Body over 1 MiB", body = super::openapi::ErrorBody),
         (status = 415, description = "Body is not application/json", body = super::openapi::ErrorBody),
         (status = 422, description = "This Idempotency-Key was used with a different request", body = super::openapi::ErrorBody),

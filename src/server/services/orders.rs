@@ -38,12 +38,21 @@ use sea_orm::{
     SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
+use std::future::Future;
 use std::time::{Duration, Instant};
 
 /// Order numbers start here: the first order is HP-10001.
 const NUMBER_BASE: i64 = 10_000;
-/// How long a request waits for a concurrent one with the same `Idempotency-Key` to finish.
+/// How long a request waits for a concurrent one with the same `Idempotency-Key` to finish
+/// before answering `OrderInProgress`.
 const IDEMPOTENCY_WAIT: Duration = Duration::from_secs(10);
+/// The payment lease: the process paying for an order renews it while the provider answers;
+/// once it has run out, the process is presumed dead and a retry with the same key takes
+/// the payment over. Short, so a retry after a crash settles the order within one request.
+const PAYMENT_LEASE: Duration = Duration::from_secs(5);
+const LEASE_RENEWAL: Duration = Duration::from_secs(1);
+/// The longest a payment provider may take; then the attempt counts as failed (voided).
+const PAYMENT_TIMEOUT: Duration = Duration::from_secs(30);
 /// Orders the sweep handles per run (it runs again soon).
 const SWEEP_BATCH: u64 = 200;
 
@@ -69,10 +78,13 @@ pub struct PlacedOrder {
 ///
 /// Errors: `InvalidFields` (400, by field), `Invalid` (400: empty cart, bad session id or
 /// key), `Unavailable` (409, every short line), `PaymentDeclined` (402),
-/// `IdempotencyKeyReused` (422). After any of them the stock and the cart are as they were.
+/// `IdempotencyKeyReused` (422), `OrderInProgress` (409). After any of them the stock and the
+/// cart are as they were.
 ///
 /// With an `idempotency_key`, the same key and the same request give the same order
 /// (`replayed`), even when sent concurrently; a declined or cancelled order releases its key.
+/// When the process that reserved the order died before recording its payment (its payment
+/// lease ran out), a retry takes the payment over and completes the same order.
 pub async fn place_order(
     deps: &OrderDeps<'_>,
     session_id: &str,
@@ -108,7 +120,7 @@ async fn try_place_order(
     let deadline = Instant::now() + IDEMPOTENCY_WAIT;
     loop {
         if let Some(key) = idempotency_key {
-            if let Some(existing) = replay(deps.db, key, &fingerprint, deadline).await? {
+            if let Some(existing) = replay(deps, key, &fingerprint, &input, deadline).await? {
                 return Ok(PlacedOrder {
                     order: existing,
                     replayed: true,
@@ -126,10 +138,7 @@ async fn try_place_order(
             }
             // Another request with this key got there first: wait for its order.
             Reserved::KeyTaken if Instant::now() < deadline => {}
-            Reserved::KeyTaken => {
-                tracing::warn!("idempotency key contended past the wait");
-                return Err(ShopError::Internal);
-            }
+            Reserved::KeyTaken => return Err(ShopError::OrderInProgress),
         }
     }
 }
@@ -154,27 +163,31 @@ pub async fn reserve(
     db: &DatabaseConnection,
     session_id: &str,
     input: &CheckoutInput,
+    idempotency_key: Option<&str>,
 ) -> Result<Order, ShopError> {
     validate_session_id(session_id)?;
     input.validate().map_err(ShopError::InvalidFields)?;
     let input = input.normalized();
     let fingerprint = fingerprint(session_id, &input);
-    match try_reserve(db, session_id, &input, None, &fingerprint).await? {
+    match try_reserve(db, session_id, &input, idempotency_key, &fingerprint).await? {
         Reserved::Order(r) => Ok(r.order),
         Reserved::KeyTaken => Err(ShopError::Internal),
     }
 }
 
 /// Cancels and restocks orders left in `pending_payment` for longer than `older_than` (their
-/// process died between reservation and payment). Returns how many it cancelled.
+/// process died between reservation and payment, and no retry took them over). Returns how
+/// many it cancelled. An order whose payment is still in progress (live lease) is left alone.
 pub async fn cancel_stale(db: &DatabaseConnection, older_than: Duration) -> Result<u64, ShopError> {
     let older_than = chrono::Duration::from_std(older_than).map_err(|_| ShopError::Internal)?;
-    let cutoff = Utc::now() - older_than;
+    let now = Utc::now();
+    let cutoff = now - older_than;
     let stale: Vec<i32> = order::Entity::find()
         .select_only()
         .column(order::Column::Id)
         .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
         .filter(order::Column::CreatedAt.lt(cutoff))
+        .filter(lease_expired(now))
         .order_by_asc(order::Column::Id)
         .limit(SWEEP_BATCH)
         .into_tuple()
@@ -235,17 +248,20 @@ fn fingerprint(session_id: &str, input: &CheckoutInput) -> String {
 }
 
 /// An existing order for `key`: `None` when there is none (go ahead), the order when it is
-/// settled (or still pending after the deadline), 422 when it was made from another request.
+/// settled, 422 when it was made from another request. A pending order is waited for while
+/// its payment lease lives (409 `OrderInProgress` past the deadline) and taken over when the
+/// lease has run out.
 async fn replay(
-    db: &DatabaseConnection,
+    deps: &OrderDeps<'_>,
     key: &str,
     fingerprint: &str,
+    input: &CheckoutInput,
     deadline: Instant,
 ) -> Result<Option<Order>, ShopError> {
     loop {
         let Some(row) = order::Entity::find()
             .filter(order::Column::IdempotencyKey.eq(key))
-            .one(db)
+            .one(deps.db)
             .await?
         else {
             return Ok(None);
@@ -253,13 +269,83 @@ async fn replay(
         if row.request_fingerprint.as_deref() != Some(fingerprint) {
             return Err(ShopError::IdempotencyKeyReused);
         }
-        // A concurrent request with this key is still paying: wait for its outcome.
-        if row.status == OrderStatus::PendingPayment.as_str() && Instant::now() < deadline {
-            tokio::time::sleep(Duration::from_millis(25)).await;
-            continue;
+        if row.status != OrderStatus::PendingPayment.as_str() {
+            return load(deps.db, row).await.map(Some);
         }
-        return load(db, row).await.map(Some);
+        if claim_abandoned(deps.db, row.id).await? {
+            tracing::warn!(order = %row.number, "taking over the payment of an abandoned order");
+            let session_id = row.session_id.clone();
+            let (id, order) = (row.id, load(deps.db, row).await?);
+            let reservation = Reservation {
+                id,
+                session_id,
+                order,
+            };
+            return pay(deps, reservation, input).await.map(Some);
+        }
+        if Instant::now() >= deadline {
+            return Err(ShopError::OrderInProgress);
+        }
+        // A concurrent request with this key is still paying: wait for its outcome.
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
+}
+
+/// Orders whose payment lease has run out (or that never had one).
+fn lease_expired(now: DateTime<Utc>) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(order::Column::PaymentLeaseUntil.is_null())
+        .add(order::Column::PaymentLeaseUntil.lt(now))
+}
+
+/// Takes the payment lease of a pending order whose lease has run out: true for exactly one
+/// of any number of racing callers (one conditional statement).
+async fn claim_abandoned(db: &DatabaseConnection, id: i32) -> Result<bool, ShopError> {
+    let at = now();
+    let claimed = order::Entity::update_many()
+        .col_expr(
+            order::Column::PaymentLeaseUntil,
+            Expr::value(lease_from(at)),
+        )
+        .filter(order::Column::Id.eq(id))
+        .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+        .filter(lease_expired(at))
+        .exec(db)
+        .await?;
+    Ok(claimed.rows_affected == 1)
+}
+
+/// Keeps the lease of a pending order alive while `work` runs, so retries wait for it
+/// instead of taking the payment over.
+async fn holding_lease<T>(db: &DatabaseConnection, id: i32, work: impl Future<Output = T>) -> T {
+    let renew = async {
+        let mut every = tokio::time::interval(LEASE_RENEWAL);
+        every.tick().await; // the first tick is immediate; the lease is fresh
+        loop {
+            every.tick().await;
+            let renewed = order::Entity::update_many()
+                .col_expr(
+                    order::Column::PaymentLeaseUntil,
+                    Expr::value(lease_from(now())),
+                )
+                .filter(order::Column::Id.eq(id))
+                .filter(order::Column::Status.eq(OrderStatus::PendingPayment.as_str()))
+                .exec(db)
+                .await;
+            if let Err(err) = renewed {
+                // The next renewal may succeed; the lease has several of them in hand.
+                tracing::warn!(order = id, error = %err, "could not renew a payment lease");
+            }
+        }
+    };
+    tokio::select! {
+        out = work => out,
+        never = renew => never,
+    }
+}
+
+fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
+    at + chrono::Duration::from_std(PAYMENT_LEASE).unwrap_or(chrono::Duration::seconds(5))
 }
 
 async fn load(db: &impl ConnectionTrait, row: order::Model) -> Result<Order, ShopError> {
@@ -435,6 +521,7 @@ async fn try_reserve(
         customer_id: Set(None),
         idempotency_key: Set(idempotency_key.map(str::to_owned)),
         request_fingerprint: Set(Some(fingerprint.to_owned())),
+        payment_lease_until: Set(Some(lease_from(at))),
         created_at: Set(at),
         updated_at: Set(at),
         ..Default::default()
@@ -501,14 +588,23 @@ async fn pay(
         PaymentChoice::CashOnDelivery => None,
     };
     let provider = deps.payments.provider(input.payment.method());
-    let answer = provider
-        .authorize(PaymentRequest {
-            order_number: &order.number,
-            amount: order.total,
-            currency: "USD",
-            card_number,
-        })
-        .await;
+    let request = PaymentRequest {
+        order_number: &order.number,
+        amount: order.total,
+        currency: "USD",
+        card_number,
+    };
+    let asked = tokio::time::timeout(PAYMENT_TIMEOUT, provider.authorize(request));
+    let answer = match holding_lease(deps.db, id, asked).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            tracing::warn!(order = %order.number, "the payment provider did not answer in time");
+            provider.void(&order.number, None).await;
+            Err(ShopError::PaymentDeclined(
+                "The payment could not be confirmed in time, and nothing was charged. Please try again.".into(),
+            ))
+        }
+    };
     match answer {
         Ok(PaymentOutcome::Approved { status, reference }) => {
             let at = now();
@@ -516,6 +612,13 @@ async fn pay(
             order.updated_at = at;
             if confirm(deps, id, &session_id, &order, reference.as_deref(), at).await? {
                 return Ok(order);
+            }
+            // A retry that took the payment over recorded it first: the provider is
+            // idempotent per order number, so that is this very payment.
+            if let Some(row) = order::Entity::find_by_id(id).one(deps.db).await? {
+                if row.status == order.status.as_str() {
+                    return load(deps.db, row).await;
+                }
             }
             // The sweep cancelled the order while the provider answered (it took longer
             // than the pending timeout): the stock is back on the shelf, so undo the payment.
