@@ -20,6 +20,7 @@ import urllib.request
 
 import checkout  # bench/checkout.py: orders per second and the oversell race
 import proxy  # bench/proxy.py: throughput through HAProxy with 1, 2 and 3 instances
+import search  # bench/search.py: search at 100,000 products, and LIKE as its baseline
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The binary is where cargo puts it (os.path.join keeps an absolute CARGO_TARGET_DIR as is);
@@ -207,18 +208,21 @@ def compressed_sizes(path):
 
 
 def main():
-    """`bench.py` runs every section; `bench.py proxy` only the one through HAProxy."""
+    """`bench.py` runs every section; `bench.py proxy` or `bench.py search` only that one."""
     if not os.path.exists(BIN):
         raise SystemExit("build the release first: bench/run does")
-    only_proxy = sys.argv[1:] == ["proxy"]
-    if sys.argv[1:] and not only_proxy:
-        raise SystemExit("usage: bench.py [proxy]")
+    only = sys.argv[1] if len(sys.argv) == 2 and sys.argv[1] in ("proxy", "search") else None
+    if sys.argv[1:] and not only:
+        raise SystemExit("usage: bench.py [proxy | search]")
+    everything = only is None
     workdir = tempfile.mkdtemp(prefix="shop-bench-")
+    served = {"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk, "workdir": workdir, "base": BASE,
+              "duration": DURATION, "connections": CONNECTIONS}
     try:
-        runs = {} if only_proxy else {n: run_size(n, workdir) for n in SIZES}
-        order_runs = None if only_proxy else checkout.run_all(
-            {"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk, "workdir": workdir, "base": BASE})
-        proxy_runs = proxy.run_all({"root": ROOT, "wrk": wrk, "workdir": workdir})
+        runs = {n: run_size(n, workdir) for n in SIZES} if everything else {}
+        order_runs = checkout.run_all(served) if everything else None
+        search_runs = search.run_all(served) if only in (None, "search") else {}
+        proxy_runs = proxy.run_all({"root": ROOT, "wrk": wrk, "workdir": workdir}) if only in (None, "proxy") else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -254,9 +258,11 @@ def main():
 
     if order_runs is not None:
         budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
-    budgets += proxy.report(proxy_runs, CONNECTIONS, DURATION)
+    budgets += search.report(search_runs, CONNECTIONS, DURATION)
+    if only in (None, "proxy"):
+        budgets += proxy.report(proxy_runs, CONNECTIONS, DURATION)
 
-    if not only_proxy:
+    if everything:
         print_sizes(budgets)
 
     print("\n== budgets ==")

@@ -2,13 +2,14 @@
 //! only; the interactive pieces are islands inside the pages and the navbar.
 
 use crate::components::navbar::Navbar;
+use crate::components::seo::title_text;
 use crate::island_loader::IslandScripts;
 use crate::pages::{
     cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage,
     not_found::NotFound, order::OrderPage, product::ProductPage, search::SearchPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::{ParamSegment, SsrMode, StaticSegment};
 
@@ -39,9 +40,8 @@ pub fn App() -> impl IntoView {
     view! {
         <Link rel="icon" type_="image/svg+xml" href="/favicon.svg"/>
         <Title formatter=|title: String| {
-            if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") }
+            title_text(if title.is_empty() { SHOP_NAME.to_string() } else { format!("{title} · {SHOP_NAME}") })
         }/>
-        <Meta name="description" content="Harbor & Pine: well-made things for kitchen, desk, trail and home."/>
         <Router>
             <Layout/>
         </Router>

@@ -1,4 +1,5 @@
 use crate::cart_state::{form_error, input_number, island_action, publish};
+use crate::components::seo::PageMeta;
 use crate::components::status_message::StatusMessage;
 use crate::components::submit_button::SubmitButton;
 use crate::error::ShopError;
@@ -7,14 +8,13 @@ use crate::server_fns::{get_cart, RemoveFromCart, UpdateCartItem};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos_meta::{Meta, Title};
 
 /// `/cart`: the session's lines, editable, with the total.
 #[component]
 pub fn CartPage() -> impl IntoView {
     view! {
-        <Title text="Your cart"/>
-        <Meta name="description" content="Your shopping cart at Harbor & Pine."/>
+        // Each shopper's own: never indexed.
+        <PageMeta title="Your cart" description="Your shopping cart at Harbor & Pine." canonical="/cart" noindex=true/>
         <h1 class="page-title">"Your cart"</h1>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || Suspend::new(async move {

@@ -1,10 +1,10 @@
+use crate::components::seo::PageMeta;
 use crate::model::checkout::{CheckoutAttempt, CheckoutFields};
 use crate::model::order::{order_summary, ShippingMethod, SUPPORTED_COUNTRIES};
 use crate::model::{format_money, format_price_or_free, Cart};
 use crate::server_fns::get_cart;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use rust_decimal::Decimal;
 
 /// `/checkout`: the address, shipping and payment form beside the order summary. It posts
@@ -22,8 +22,7 @@ pub fn CheckoutPage() -> impl IntoView {
         }
     }
     view! {
-        <Title text="Checkout"/>
-        <Meta name="robots" content="noindex"/>
+        <PageMeta title="Checkout" description="Check out your Harbor & Pine order." canonical="/checkout" noindex=true/>
         <h1 class="page-title">"Checkout"</h1>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || {

@@ -1,9 +1,9 @@
+use crate::components::seo::PageMeta;
 use crate::components::{pagination::Pagination, product_card::ProductCard};
 use crate::error::ShopError;
 use crate::server_fns::list_products;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_query_map;
 
 /// The catalogue, a page of products at a time (`/?page=N`).
@@ -21,8 +21,6 @@ pub fn HomePage() -> impl IntoView {
     // Awaited in place, not through a Resource: see `cart_state` (nothing here hydrates).
     let products = move || list_products(page());
     view! {
-        <Title text="Shop"/>
-        <Meta name="description" content="Browse the Harbor & Pine catalogue: kitchen, audio, outdoor, home office, stationery and fitness."/>
         <h1 class="page-title">"All products"</h1>
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading products…"</p> }>
             {move || Suspend::new(async move {
@@ -31,6 +29,7 @@ pub fn HomePage() -> impl IntoView {
                         let page_count = listing.page_count();
                         let page = listing.page;
                         EitherOf3::A(view! {
+                            <HomeMeta page/>
                             <p class="result-count">{format!("{} products", listing.total)}</p>
                             <ul class="product-grid" data-testid="product-list">
                                 {listing.items.into_iter().enumerate().map(|(position, product)| view! { <ProductCard product position/> }).collect_view()}
@@ -41,16 +40,37 @@ pub fn HomePage() -> impl IntoView {
                     // An empty catalogue, or past the last page (the server function made
                     // that answer a 404).
                     Ok(_) | Err(ShopError::NotFound) => EitherOf3::B(view! {
+                        <HomeMeta page=1 noindex=true/>
                         <div class="empty-state">
                             <p>"There are no products on this page."</p>
                             <a class="button" href="/">"Back to the first page"</a>
                         </div>
                     }),
                     Err(err) => EitherOf3::C(view! {
+                        <HomeMeta page=1 noindex=true/>
                         <p class="status status-error" role="alert">{format!("Could not load products: {err}")}</p>
                     }),
                 }
             })}
         </Transition>
+    }
+}
+
+/// The catalogue's meta. Page 1 is `/`; later pages are canonical to themselves (each lists
+/// other products, so none is a duplicate of the first) and say their number in the title.
+#[component]
+fn HomeMeta(page: u64, #[prop(optional)] noindex: bool) -> impl IntoView {
+    let (title, canonical) = if page <= 1 {
+        ("Shop".to_owned(), "/".to_owned())
+    } else {
+        (format!("Shop, page {page}"), format!("/?page={page}"))
+    };
+    view! {
+        <PageMeta
+            title
+            description="Browse the Harbor & Pine catalogue: kitchen, audio, outdoor, home office, stationery and fitness."
+            canonical
+            noindex
+        />
     }
 }

@@ -1,5 +1,6 @@
+use crate::components::seo::PageMeta;
 use leptos::prelude::*;
-use leptos_meta::Title;
+use leptos_router::hooks::use_location;
 
 /// The 404 page; on the server it also sets the HTTP status to 404.
 #[component]
@@ -8,8 +9,16 @@ pub fn NotFound(#[prop(optional, into)] message: Option<String>) -> impl IntoVie
     if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
         response.set_status(axum::http::StatusCode::NOT_FOUND);
     }
+    // The path asked for, which has nothing to index: a search engine drops it on the 404
+    // status, and `noindex` says the same to anything that ignores the status.
+    let path = use_location().pathname.get_untracked();
     view! {
-        <Title text="Page not found"/>
+        <PageMeta
+            title="Page not found"
+            description="We couldn't find the page you were looking for."
+            canonical=path
+            noindex=true
+        />
         <section class="not-found" data-testid="not-found">
             <h1>"Page not found"</h1>
             <p>{message.unwrap_or_else(|| "We couldn't find the page you were looking for.".into())}</p>

@@ -1,3 +1,4 @@
+use crate::components::seo::PageMeta;
 use crate::error::ShopError;
 use crate::model::order::{country_name, Order, PaymentMethod};
 use crate::model::{format_money, format_price_or_free};
@@ -5,7 +6,6 @@ use crate::pages::not_found::NotFound;
 use crate::server_fns::get_order;
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 /// `/orders/:token`: the order's confirmation, reachable later by its link (the token is
@@ -16,7 +16,6 @@ pub fn OrderPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let order = move || get_order(token());
     view! {
-        <Meta name="robots" content="noindex"/>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your order…"</p> }>
             {move || Suspend::new(async move {
                 match order().await {
@@ -25,6 +24,7 @@ pub fn OrderPage() -> impl IntoView {
                         <NotFound message="We couldn't find that order. Check the link in your confirmation email."/>
                     }),
                     Err(err) => EitherOf3::C(view! {
+                        <PageMeta title="Your order" description="Your Harbor & Pine order." canonical=format!("/orders/{}", token()) noindex=true/>
                         <p class="status status-error" role="alert">{format!("Could not load the order: {err}")}</p>
                     }),
                 }
@@ -45,7 +45,13 @@ fn OrderDetail(order: Order) -> impl IntoView {
     };
     let shipping_price = format_price_or_free(order.shipping_price);
     view! {
-        <Title text=format!("Order {}", order.number)/>
+        // The token in the path is the key to the order: never indexed.
+        <PageMeta
+            title=format!("Order {}", order.number)
+            description="Your Harbor & Pine order."
+            canonical=format!("/orders/{}", order.token)
+            noindex=true
+        />
         <section class="order" data-testid="order">
             <h1 class="page-title">"Thank you for your order"</h1>
             <p class="order-meta">

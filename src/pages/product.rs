@@ -1,14 +1,17 @@
 use crate::cart_state::form_error;
 use crate::components::add_to_cart::AddToCartForm;
 use crate::components::recently_viewed::{RecentProduct, RecentlyViewed};
+use crate::components::seo::{
+    breadcrumb_list, product_data, product_path, product_trail, JsonLd, PageMeta, PublicUrl,
+};
 use crate::components::stock_badge::StockBadge;
 use crate::error::ShopError;
+use crate::model::search::Category;
 use crate::model::{format_money, Product};
 use crate::pages::not_found::NotFound;
-use crate::server_fns::{get_product, AddToCart};
-use leptos::either::EitherOf3;
+use crate::server_fns::{get_category, get_product, AddToCart};
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
-use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
 /// `/product/:id`. An id that is not a number or names no product is a real 404.
@@ -21,24 +24,37 @@ pub fn ProductPage() -> impl IntoView {
             .get("id")
             .and_then(|id| id.parse::<i32>().ok())
     };
+    // The product, and its category for the breadcrumbs. A category that cannot be read
+    // only leaves the trail shorter: the product is still worth showing.
     let product = move || {
         let id = id();
         async move {
-            match id {
-                Some(id) => get_product(id).await,
-                None => Err(ShopError::NotFound),
-            }
+            let product = match id {
+                Some(id) => get_product(id).await?,
+                None => return Err(ShopError::NotFound),
+            };
+            let category = match product.category.clone() {
+                Some(slug) => get_category(slug).await.ok(),
+                None => None,
+            };
+            Ok((product, category))
         }
     };
     view! {
         <Transition fallback=|| view! { <p class="loading" role="status">"Loading product…"</p> }>
             {move || Suspend::new(async move {
                 match product().await {
-                    Ok(product) => EitherOf3::A(view! { <ProductDetail product/> }),
+                    Ok((product, category)) => EitherOf3::A(view! { <ProductDetail product category/> }),
                     Err(ShopError::NotFound) => EitherOf3::B(view! {
                         <NotFound message="We couldn't find that product. It may have been removed."/>
                     }),
                     Err(err) => EitherOf3::C(view! {
+                        <PageMeta
+                            title="Product unavailable"
+                            description="This product could not be loaded."
+                            canonical=id().map(product_path).unwrap_or_default()
+                            noindex=true
+                        />
                         <p class="status status-error" role="alert">{format!("Could not load the product: {err}")}</p>
                     }),
                 }
@@ -48,20 +64,30 @@ pub fn ProductPage() -> impl IntoView {
 }
 
 #[component]
-fn ProductDetail(product: Product) -> impl IntoView {
+fn ProductDetail(product: Product, category: Option<Category>) -> impl IntoView {
     let sold_out = product.stock <= 0;
     let price = format_money(product.price);
     let description = format!("{}, {}. {}", product.name, price, product.description);
     let recent = RecentProduct::from(&product);
     let add_error = form_error::<AddToCart>();
+    let base = use_context::<PublicUrl>().map(|u| u.0).unwrap_or_default();
+    let trail = product_trail(&product, category.as_ref());
+    let structured = [
+        product_data(&product, category.as_ref(), &base),
+        breadcrumb_list(&trail, &base),
+    ];
     view! {
-        <Title text=product.name.clone()/>
-        <Meta name="description" content=description/>
-        <nav class="breadcrumbs" aria-label="Breadcrumb">
-            <a href="/">"All products"</a>
-            <span aria-hidden="true">" / "</span>
-            <span aria-current="page">{product.name.clone()}</span>
-        </nav>
+        <PageMeta
+            title=product.name.clone()
+            description=description
+            canonical=product_path(product.id)
+            image=product.image_url.clone()
+            image_size=(400, 300)
+            image_alt=product.name.clone()
+            og_type="product"
+        />
+        {structured.into_iter().map(|data| view! { <JsonLd data/> }).collect_view()}
+        <Breadcrumbs trail/>
         <article class="product-detail" data-testid="product-detail">
             <img
                 class="product-image"
@@ -83,5 +109,30 @@ fn ProductDetail(product: Product) -> impl IntoView {
             </div>
         </article>
         <RecentlyViewed current=recent/>
+    }
+}
+
+/// The trail as links, the last step (this page) as plain text.
+#[component]
+fn Breadcrumbs(trail: Vec<crate::components::seo::Crumb>) -> impl IntoView {
+    let last = trail.len().saturating_sub(1);
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            {trail
+                .into_iter()
+                .enumerate()
+                .map(|(i, crumb)| {
+                    let step = if i == last {
+                        Either::Left(view! { <span aria-current="page">{crumb.name}</span> })
+                    } else {
+                        Either::Right(view! { <a href=crumb.path>{crumb.name}</a> })
+                    };
+                    view! {
+                        {(i > 0).then(|| view! { <span aria-hidden="true">" / "</span> })}
+                        {step}
+                    }
+                })
+                .collect_view()}
+        </nav>
     }
 }

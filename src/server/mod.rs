@@ -6,6 +6,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod context;
+pub mod crawlers;
 pub mod db;
 pub mod entities;
 pub mod health;

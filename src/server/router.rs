@@ -4,7 +4,7 @@
 use crate::app::{shell, App};
 use crate::error::ShopError;
 use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
-use crate::server::{checkout_form, health, rest, session, AppState};
+use crate::server::{checkout_form, crawlers, health, rest, session, AppState};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -82,6 +82,7 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
     // Outermost last: every answer, a 408 or a 429 included, is logged under its request id
     // and carries the security headers.
     rest::router(&state.config)
+        .merge(crawlers::router())
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
         .merge(site)

@@ -8,6 +8,7 @@ pub mod categories;
 pub mod orders;
 pub mod payments;
 pub mod search;
+pub mod sitemap;
 
 use sea_orm::{ConnectionTrait, DbBackend, Statement, Value};
 
