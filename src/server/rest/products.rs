@@ -103,7 +103,8 @@ fn price(value: &Option<String>) -> Result<Option<rust_decimal::Decimal>, ShopEr
     let (whole, cents) = text.split_once('.').unwrap_or((text, "0"));
     let digits =
         |s: &str, max: usize| (1..=max).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit());
-    if !text.is_empty() && !(digits(whole, 8) && digits(cents, 2)) {
+    let well_formed = digits(whole, 8) && digits(cents, 2);
+    if !text.is_empty() && !well_formed {
         return Err(ShopError::invalid(format!(
             "price filter: {text:?} is not a price (up to 8 digits, at most two decimals)"
         )));
