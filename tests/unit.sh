@@ -17,6 +17,10 @@ if [ -z "${TEST_DATABASE_URL:-}" ]; then
   fi
 fi
 
+# Each integration test is its own binary, and with full debug info each is gigabytes (the
+# page views' types are deep): line tables keep backtraces' file:line and shrink them to a
+# fraction. Set CARGO_PROFILE_DEV_DEBUG to override.
+export CARGO_PROFILE_DEV_DEBUG="${CARGO_PROFILE_DEV_DEBUG:-line-tables-only}"
 status=0
 cargo test --features ssr "$@" || status=$?
 
