@@ -32,17 +32,3 @@ pub async fn get_product(id: i32) -> Result<Product, ShopError> {
         .await,
     )
 }
-
-/// A category by its slug: the product page's breadcrumbs name it. (`/_fn/category` is the
-/// category page's listing.)
-#[server(prefix = "/_fn", endpoint = "category_by_slug", input = GetUrl)]
-pub async fn get_category(slug: String) -> Result<crate::model::search::Category, ShopError> {
-    use crate::server::context;
-    context::with_status(
-        async {
-            let state = context::app_state()?;
-            state.catalogue.category(&state.db, &slug).await
-        }
-        .await,
-    )
-}

@@ -78,6 +78,25 @@ pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
     )
 }
 
+/// A category by its slug: the product page's breadcrumbs name it. Read through the same
+/// task as the navbar's links (see `listings::categories`): both wait on one cache entry in
+/// one render. (`/_fn/category` is the category page's listing.)
+#[server(prefix = "/_fn", endpoint = "category_by_slug", input = GetUrl)]
+pub async fn get_category(slug: String) -> Result<Category, ShopError> {
+    use crate::server::context;
+    context::with_status(
+        async {
+            let categories = listings::categories(context::app_state()?).await?;
+            categories
+                .iter()
+                .find(|c| c.slug == slug)
+                .cloned()
+                .ok_or(ShopError::NotFound)
+        }
+        .await,
+    )
+}
+
 #[cfg(feature = "ssr")]
 mod listings {
     use crate::error::ShopError;
