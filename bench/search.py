@@ -47,17 +47,19 @@ def queries(backend, word):
     if backend == "sqlite":
         # SQLite's LIKE ignores ASCII case, as the search does.
         like = f"(products.name LIKE '%{word}%' OR products.description LIKE '%{word}%')"
-        hits = (f"SELECT rowid AS id, bm25(products_fts, 10.0, 1.0) AS score FROM products_fts "
-                f"WHERE products_fts MATCH '\"{word}\"*'")
+        join = (f"JOIN (SELECT rowid AS id, bm25(products_fts, 10.0, 1.0) AS score FROM products_fts "
+                f"WHERE products_fts MATCH '\"{word}\"*') AS hits ON hits.id = products.id")
+        where, score = "1 = 1", "hits.score"
     else:
         like = f"(products.name ILIKE '%{word}%' OR products.description ILIKE '%{word}%')"
-        hits = (f"SELECT id, -ts_rank(search_vector, to_tsquery('simple', '{word}:*')) AS score "
-                f"FROM products WHERE search_vector @@ to_tsquery('simple', '{word}:*')")
+        query = f"to_tsquery('simple', '{word}:*')"
+        join = ""
+        where, score = f"products.search_vector @@ {query}", f"-ts_rank(products.search_vector, {query})"
     like_page = f"SELECT {COLUMNS} FROM products {JOIN_CATEGORY} WHERE {like} ORDER BY products.id LIMIT 24"
     like_count = f"SELECT COUNT(*) FROM products WHERE {like}"
-    fts_page = (f"SELECT {COLUMNS} FROM products JOIN ({hits}) AS hits ON hits.id = products.id "
-                f"{JOIN_CATEGORY} ORDER BY hits.score ASC, products.id ASC LIMIT 24")
-    fts_count = f"SELECT COUNT(*) FROM products JOIN ({hits}) AS hits ON hits.id = products.id"
+    fts_page = (f"SELECT {COLUMNS} FROM products {join} {JOIN_CATEGORY} WHERE {where} "
+                f"ORDER BY {score} ASC, products.id ASC LIMIT 24")
+    fts_count = f"SELECT COUNT(*) FROM products {join} WHERE {where}"
     return {
         ("like", "page"): [like_page],
         ("fts", "page"): [fts_page],

@@ -402,6 +402,30 @@ async fn the_index_follows_every_product_write(t: &TestDb) {
     };
     assert!(ids(t, &in_stock).await.is_empty());
     assert_eq!(ids(t, &searching("transistor")).await, [s.radio]);
+    // A price change is seen at once by the price filter, its facet and the price order.
+    let mut repriced: product::ActiveModel = product::Entity::find_by_id(s.radio)
+        .one(&t.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    repriced.price = Set(Money(dec("1234.56")));
+    repriced.update(&t.db).await.unwrap();
+    let dear = ProductFilter {
+        min_price: Some(dec("1234.56")),
+        ..Default::default()
+    };
+    assert_eq!(ids(t, &dear).await, [s.radio], "{}", t.backend);
+    let by_price = ProductFilter {
+        ordering: Some(SortOrder::PriceDesc),
+        ..Default::default()
+    };
+    assert_eq!(ids(t, &by_price).await.first(), Some(&s.radio));
+    let listing = search::find_products(&t.db, &ProductFilter::default(), 1, 100)
+        .await
+        .unwrap();
+    let top_band = listing.facets.price_bands.last().map(|b| b.count);
+    assert_eq!(top_band, Some(2), "the radio joins the espresso machine at 250 and up");
     // Deleted: gone from the index.
     product::Entity::delete_by_id(s.kettle)
         .exec(&t.db)

@@ -8,6 +8,7 @@ mod m20261125_000002_create_cart_items;
 mod m20261130_000003_create_orders;
 mod m20261201_000004_order_payment_lease;
 mod m20261201_000005_categories_and_search;
+mod m20261201_000006_listing_price_cents;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261130_000003_create_orders::Migration),
             Box::new(m20261201_000004_order_payment_lease::Migration),
             Box::new(m20261201_000005_categories_and_search::Migration),
+            Box::new(m20261201_000006_listing_price_cents::Migration),
         ]
     }
 }

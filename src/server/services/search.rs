@@ -31,27 +31,43 @@ const MAX_WORD_LEN: usize = 40;
 /// Price bands the facets count, in whole currency units: [0, 25), [25, 50), … [250, ∞).
 const PRICE_BAND_EDGES: [i64; 4] = [25, 50, 100, 250];
 
-/// What differs between the backends' full-text search and expressions.
+/// The price in whole cents: an integer column kept with the price (the
+/// `listing_price_cents` migration), indexed with category and stock.
+const PRICE_CENTS: &str = "products.price_cents";
+
+/// How a full-text query joins a listing: what to join, what to require, how to rank.
+struct Match {
+    /// Joined after `FROM products` (may be empty).
+    join: String,
+    /// Required of every row (may be `None`).
+    condition: Option<String>,
+    /// A lower score ranks first.
+    score: String,
+}
+
+/// What differs between the backends' full-text search.
 pub trait Dialect: Send + Sync {
-    /// A subquery of `(id, score)` for the products matching the full-text query bound as
-    /// `param`; a lower score ranks first.
-    fn hits(&self, param: &str) -> String;
+    /// How a listing finds the products matching the full-text query bound as `param`.
+    fn matching(&self, param: &str) -> Match;
     /// The full-text query for `words`: each a prefix, all required.
     fn full_text_query(&self, words: &[String]) -> String;
-    /// `products.price` in whole cents, exactly (an index has the same expression).
-    fn price_cents(&self) -> &'static str;
 }
 
 struct Sqlite;
 struct Postgres;
 
 impl Dialect for Sqlite {
-    fn hits(&self, param: &str) -> String {
+    fn matching(&self, param: &str) -> Match {
         // bm25 is lower for better matches; the weights are per column: name, description.
-        format!(
-            "SELECT rowid AS id, bm25(products_fts, 10.0, 1.0) AS score \
-             FROM products_fts WHERE products_fts MATCH {param}"
-        )
+        Match {
+            join: format!(
+                " JOIN (SELECT rowid AS id, bm25(products_fts, 10.0, 1.0) AS score \
+                 FROM products_fts WHERE products_fts MATCH {param}) AS hits \
+                 ON hits.id = products.id"
+            ),
+            condition: None,
+            score: "hits.score".to_owned(),
+        }
     }
 
     fn full_text_query(&self, words: &[String]) -> String {
@@ -62,21 +78,19 @@ impl Dialect for Sqlite {
             .collect::<Vec<_>>()
             .join(" ")
     }
-
-    fn price_cents(&self) -> &'static str {
-        // The column is TEXT holding the exact decimal (see `entities::money`); rounding the
-        // scaled value makes whole cents exact.
-        "CAST(ROUND(CAST(products.price AS REAL) * 100) AS INTEGER)"
-    }
 }
 
 impl Dialect for Postgres {
-    fn hits(&self, param: &str) -> String {
-        // ts_rank's default weights give A (names) 1.0 and D (descriptions) 0.1.
-        format!(
-            "SELECT id, -ts_rank(search_vector, to_tsquery('simple', {param})) AS score \
-             FROM products WHERE search_vector @@ to_tsquery('simple', {param})"
-        )
+    fn matching(&self, param: &str) -> Match {
+        // The vector is a column of `products`: a condition, not a join (PostgreSQL would
+        // not remove a self-join). ts_rank's default weights give A (names) 1.0 and D
+        // (descriptions) 0.1.
+        let query = format!("to_tsquery('simple', {param})");
+        Match {
+            join: String::new(),
+            condition: Some(format!("products.search_vector @@ {query}")),
+            score: format!("-ts_rank(products.search_vector, {query})"),
+        }
     }
 
     fn full_text_query(&self, words: &[String]) -> String {
@@ -86,10 +100,6 @@ impl Dialect for Postgres {
             .map(|w| format!("{w}:*"))
             .collect::<Vec<_>>()
             .join(" & ")
-    }
-
-    fn price_cents(&self) -> &'static str {
-        "CAST(products.price * 100 AS BIGINT)"
     }
 }
 
@@ -128,15 +138,6 @@ impl Sql {
         self.values.push(value.into());
         format!("${}", self.values.len())
     }
-}
-
-/// Which filter a facet leaves out, so its counts show what changing it would give.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Leave {
-    Nothing,
-    Category,
-    Price,
-    InStock,
 }
 
 /// A filter checked and resolved: the category's id, prices in cents, the search's words.
@@ -186,47 +187,60 @@ impl<'a> Plan<'a> {
         self.words.as_ref().is_some_and(Vec::is_empty)
     }
 
-    /// `FROM products [JOIN hits] [joins] WHERE …`, leaving out one filter for a facet.
-    fn push_from_where(&self, sql: &mut Sql, joins: &str, leave: Leave) {
+    /// `FROM products [full-text join] [joins] WHERE …`: the search's matches, narrowed by the
+    /// other filters when `filtered`. Returns the match's score when there is a search.
+    fn push_from_where(&self, sql: &mut Sql, joins: &str, filtered: bool) -> Option<String> {
         sql.text.push_str(" FROM products");
-        if let Some(words) = self.words.as_ref().filter(|w| !w.is_empty()) {
-            let param = sql.bind(self.dialect.full_text_query(words));
-            sql.text.push_str(&format!(
-                " JOIN ({}) AS hits ON hits.id = products.id",
-                self.dialect.hits(&param)
-            ));
+        let matching = self
+            .words
+            .as_ref()
+            .filter(|w| !w.is_empty())
+            .map(|words| {
+                let param = sql.bind(self.dialect.full_text_query(words));
+                self.dialect.matching(&param)
+            });
+        let mut conditions = vec!["1 = 1".to_owned()];
+        if let Some(m) = &matching {
+            sql.text.push_str(&m.join);
+            conditions.extend(m.condition.clone());
         }
         sql.text.push_str(joins);
-        let mut conditions = vec!["1 = 1".to_owned()];
-        if let (Some(id), false) = (self.category_id, leave == Leave::Category) {
-            conditions.push(format!("products.category_id = {}", sql.bind(id)));
-        }
-        if leave != Leave::Price {
-            let price = self.dialect.price_cents();
-            if let Some(min) = self.min_cents {
-                conditions.push(format!("{price} >= {}", sql.bind(min)));
+        if filtered {
+            if let Some(id) = self.category_id {
+                conditions.push(format!("products.category_id = {}", sql.bind(id)));
             }
-            if let Some(max) = self.max_cents {
-                conditions.push(format!("{price} <= {}", sql.bind(max)));
+            conditions.push(self.price_test(sql));
+            if self.filter.in_stock {
+                conditions.push("products.stock > 0".to_owned());
             }
-        }
-        if self.filter.in_stock && leave != Leave::InStock {
-            conditions.push("products.stock > 0".to_owned());
         }
         sql.text.push_str(" WHERE ");
         sql.text.push_str(&conditions.join(" AND "));
+        matching.map(|m| m.score)
     }
 
-    fn order_by(&self) -> String {
-        let key = match self.filter.effective_ordering() {
-            SortOrder::Relevance if self.words.is_some() => "hits.score ASC".to_owned(),
-            SortOrder::Relevance | SortOrder::Id => "products.id ASC".to_owned(),
-            SortOrder::PriceAsc => format!("{} ASC", self.dialect.price_cents()),
-            SortOrder::PriceDesc => format!("{} DESC", self.dialect.price_cents()),
-            SortOrder::NameAsc => "LOWER(products.name) ASC".to_owned(),
-            SortOrder::NameDesc => "LOWER(products.name) DESC".to_owned(),
-            SortOrder::CreatedAsc => "products.created_at ASC".to_owned(),
-            SortOrder::CreatedDesc => "products.created_at DESC".to_owned(),
+    /// The min and max price filters as one SQL condition (`1 = 1` without them).
+    fn price_test(&self, sql: &mut Sql) -> String {
+        let mut tests = vec!["1 = 1".to_owned()];
+        if let Some(min) = self.min_cents {
+            tests.push(format!("{PRICE_CENTS} >= {}", sql.bind(min)));
+        }
+        if let Some(max) = self.max_cents {
+            tests.push(format!("{PRICE_CENTS} <= {}", sql.bind(max)));
+        }
+        tests.join(" AND ")
+    }
+
+    fn order_by(&self, score: Option<&str>) -> String {
+        let key = match (self.filter.effective_ordering(), score) {
+            (SortOrder::Relevance, Some(score)) => format!("{score} ASC"),
+            (SortOrder::Relevance | SortOrder::Id, _) => "products.id ASC".to_owned(),
+            (SortOrder::PriceAsc, _) => format!("{PRICE_CENTS} ASC"),
+            (SortOrder::PriceDesc, _) => format!("{PRICE_CENTS} DESC"),
+            (SortOrder::NameAsc, _) => "LOWER(products.name) ASC".to_owned(),
+            (SortOrder::NameDesc, _) => "LOWER(products.name) DESC".to_owned(),
+            (SortOrder::CreatedAsc, _) => "products.created_at ASC".to_owned(),
+            (SortOrder::CreatedDesc, _) => "products.created_at DESC".to_owned(),
         };
         // Ties in a stable order, so pages never repeat or skip a product.
         format!(" ORDER BY {key}, products.id ASC")
@@ -262,19 +276,6 @@ impl From<ProductRow> for Product {
     }
 }
 
-#[derive(Debug, FromQueryResult)]
-struct Counts {
-    matching: i64,
-    in_stock: Option<i64>,
-}
-
-#[derive(Debug, FromQueryResult)]
-struct CategoryRow {
-    slug: String,
-    name: String,
-    count: i64,
-}
-
 fn count(n: i64) -> u64 {
     u64::try_from(n).unwrap_or(0)
 }
@@ -297,21 +298,11 @@ pub async fn find_products(
         return Ok(empty_listing(page, page_size));
     }
 
-    let mut sql = Sql::default();
-    sql.text.push_str(
-        "SELECT COUNT(*) AS matching, \
-         SUM(CASE WHEN products.stock > 0 THEN 1 ELSE 0 END) AS in_stock",
-    );
-    plan.push_from_where(&mut sql, "", Leave::InStock);
-    let counts = Counts::find_by_statement(statement(db, &sql.text, sql.values))
-        .one(db)
-        .await?
-        .ok_or(ShopError::Internal)?;
-    let in_stock = count(counts.in_stock.unwrap_or(0));
+    let tally = Tally::count(db, &plan).await?;
     let total = if filter.in_stock {
-        in_stock
+        tally.facets.in_stock
     } else {
-        count(counts.matching)
+        tally.matching
     };
     if page > page_count(total, page_size) {
         return Err(ShopError::NotFound);
@@ -324,16 +315,6 @@ pub async fn find_products(
 
     let limit = i64::try_from(page_size).unwrap_or(1);
     let items = products(db, &plan, Some((limit, offset))).await?;
-
-    let facets = Facets {
-        categories: category_counts(db, &plan)
-            .await?
-            .into_iter()
-            .map(CategoryCount::from)
-            .collect(),
-        price_bands: price_bands(db, &plan).await?,
-        in_stock,
-    };
     Ok(Listing {
         page: ProductPage {
             items,
@@ -341,7 +322,7 @@ pub async fn find_products(
             page,
             page_size,
         },
-        facets,
+        facets: tally.facets,
         suggestions: Vec::new(),
     })
 }
@@ -370,12 +351,12 @@ async fn products(
          products.image_url, products.stock, products.created_at, products.updated_at, \
          categories.slug AS category_slug",
     );
-    plan.push_from_where(
+    let score = plan.push_from_where(
         &mut sql,
         " LEFT JOIN categories ON categories.id = products.category_id",
-        Leave::Nothing,
+        true,
     );
-    sql.text.push_str(&plan.order_by());
+    sql.text.push_str(&plan.order_by(score.as_deref()));
     if let Some((limit, offset)) = window {
         let limit = sql.bind(limit);
         let offset = sql.bind(offset);
@@ -405,84 +386,110 @@ fn empty_listing(page: u64, page_size: u64) -> Listing {
     }
 }
 
-async fn category_counts(
-    db: &impl ConnectionTrait,
-    plan: &Plan<'_>,
-) -> Result<Vec<CategoryRow>, ShopError> {
-    let mut sql = Sql::default();
-    sql.text
-        .push_str("SELECT categories.slug, categories.name, COUNT(*) AS count");
-    plan.push_from_where(
-        &mut sql,
-        " JOIN categories ON categories.id = products.category_id",
-        Leave::Category,
-    );
-    sql.text.push_str(
-        " GROUP BY categories.id, categories.slug, categories.name ORDER BY categories.name",
-    );
-    Ok(
-        CategoryRow::find_by_statement(statement(db, &sql.text, sql.values))
-            .all(db)
-            .await?,
-    )
-}
-
-impl From<CategoryRow> for CategoryCount {
-    fn from(r: CategoryRow) -> Self {
-        Self {
-            slug: r.slug,
-            name: r.name,
-            count: count(r.count),
-        }
-    }
-}
-
-async fn price_bands(
-    db: &impl ConnectionTrait,
-    plan: &Plan<'_>,
-) -> Result<Vec<PriceBand>, ShopError> {
-    let price = plan.dialect.price_cents();
+/// The price bands' edges in cents: `None` for open ends.
+fn band_edges() -> Vec<Option<i64>> {
     let mut edges: Vec<Option<i64>> = vec![None];
     edges.extend(PRICE_BAND_EDGES.iter().map(|e| Some(e * 100)));
     edges.push(None);
-    let mut sql = Sql::default();
-    let sums: Vec<String> = edges
-        .windows(2)
-        .enumerate()
-        .map(|(i, pair)| {
-            let mut test = Vec::new();
+    edges
+}
+
+/// A listing's counts: how many products it holds and every facet.
+struct Tally {
+    /// Matches of every filter but **In stock only**.
+    matching: u64,
+    facets: Facets,
+}
+
+impl Tally {
+    /// Every count in one pass over the search's matches (the whole catalogue without a
+    /// search), grouped by category: each facet leaves its own filter out, so the other
+    /// filters are tested per row rather than in `WHERE`. With the `products_listing` index
+    /// the pass reads no table rows.
+    async fn count(db: &impl ConnectionTrait, plan: &Plan<'_>) -> Result<Self, ShopError> {
+        let mut sql = Sql::default();
+        let price_ok = plan.price_test(&mut sql);
+        let stock_ok = if plan.filter.in_stock {
+            "products.stock > 0"
+        } else {
+            "1 = 1"
+        };
+        let edges = band_edges();
+        let mut columns = vec![
+            "products.category_id AS category_id".to_owned(),
+            format!("SUM(CASE WHEN {price_ok} THEN 1 ELSE 0 END) AS matching"),
+            format!("SUM(CASE WHEN {price_ok} AND products.stock > 0 THEN 1 ELSE 0 END) AS in_stock"),
+        ];
+        for (i, pair) in edges.windows(2).enumerate() {
+            let mut band = vec![stock_ok.to_owned()];
             if let Some(low) = pair[0] {
-                test.push(format!("{price} >= {low}"));
+                band.push(format!("{PRICE_CENTS} >= {low}"));
             }
             if let Some(high) = pair[1] {
-                test.push(format!("{price} < {high}"));
+                band.push(format!("{PRICE_CENTS} < {high}"));
             }
-            format!(
-                "COALESCE(SUM(CASE WHEN {} THEN 1 ELSE 0 END), 0) AS band{i}",
-                test.join(" AND ")
-            )
-        })
-        .collect();
-    sql.text.push_str("SELECT ");
-    sql.text.push_str(&sums.join(", "));
-    plan.push_from_where(&mut sql, "", Leave::Price);
-    let row = db
-        .query_one_raw(statement(db, &sql.text, sql.values))
-        .await?
-        .ok_or(ShopError::Internal)?;
-    let units = |cents: Option<i64>| cents.map(|c| Decimal::from(c / 100));
-    edges
-        .windows(2)
-        .enumerate()
-        .map(|(i, pair)| {
-            let n: i64 = row.try_get("", &format!("band{i}"))?;
-            Ok(PriceBand {
-                min: units(pair[0]),
-                max: units(pair[1]),
-                count: count(n),
-            })
-        })
-        .collect()
+            columns.push(format!(
+                "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS band{i}",
+                band.join(" AND ")
+            ));
+        }
+        // The SELECT's own parameters come first: prepend it to the FROM that follows.
+        let select = format!("SELECT {}", columns.join(", "));
+        plan.push_from_where(&mut sql, "", false);
+        sql.text = format!("{select}{} GROUP BY products.category_id", sql.text);
+        let rows = db.query_all_raw(statement(db, &sql.text, sql.values)).await?;
+
+        let names: HashMap<i32, category::Model> = category::Entity::find()
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|c| (c.id, c))
+            .collect();
+        let mut tally = Tally {
+            matching: 0,
+            facets: Facets {
+                categories: Vec::new(),
+                price_bands: edges
+                    .windows(2)
+                    .map(|pair| PriceBand {
+                        min: pair[0].map(|c| Decimal::from(c / 100)),
+                        max: pair[1].map(|c| Decimal::from(c / 100)),
+                        count: 0,
+                    })
+                    .collect(),
+                in_stock: 0,
+            },
+        };
+        for row in rows {
+            let category_id: Option<i32> = row.try_get("", "category_id")?;
+            let sum = |column: &str| -> Result<u64, ShopError> {
+                let n: Option<i64> = row.try_get("", column)?;
+                Ok(count(n.unwrap_or(0)))
+            };
+            let (matching, in_stock) = (sum("matching")?, sum("in_stock")?);
+            // The category facet leaves the category filter out; the rest need it.
+            let shown = if plan.filter.in_stock { in_stock } else { matching };
+            if let Some(c) = category_id.and_then(|id| names.get(&id)) {
+                if shown > 0 {
+                    tally.facets.categories.push(CategoryCount {
+                        slug: c.slug.clone(),
+                        name: c.name.clone(),
+                        count: shown,
+                    });
+                }
+            }
+            if plan.category_id.is_some() && category_id != plan.category_id {
+                continue;
+            }
+            tally.matching += matching;
+            tally.facets.in_stock += in_stock;
+            for (i, band) in tally.facets.price_bands.iter_mut().enumerate() {
+                band.count += sum(&format!("band{i}"))?;
+            }
+        }
+        tally.facets.categories.sort_by(|a, b| a.name.cmp(&b.name));
+        Ok(tally)
+    }
 }
 
 /// Product names for the search box as the shopper types: the best matches for the words
@@ -499,12 +506,14 @@ pub async fn suggest(
     let dialect = dialect(db);
     let mut sql = Sql::default();
     let param = sql.bind(dialect.full_text_query(&words));
+    let matching = dialect.matching(&param);
     let limit = sql.bind(i64::try_from(limit.min(50)).unwrap_or(1));
     sql.text = format!(
-        "SELECT products.id, products.name FROM products \
-         JOIN ({}) AS hits ON hits.id = products.id \
-         ORDER BY hits.score ASC, products.id ASC LIMIT {limit}",
-        dialect.hits(&param)
+        "SELECT products.id, products.name FROM products{} WHERE {} \
+         ORDER BY {} ASC, products.id ASC LIMIT {limit}",
+        matching.join,
+        matching.condition.as_deref().unwrap_or("1 = 1"),
+        matching.score,
     );
     #[derive(FromQueryResult)]
     struct Row {
