@@ -63,7 +63,7 @@ impl MigrationTrait for Migration {
             }
         }
         statements.extend([LISTING_INDEX.into(), PRICE_INDEX.into()]);
-        statements.extend(OLD_INDEXES.iter().map(|s| s.to_string()));
+        statements.extend(OLD_INDEXES.iter().map(|s| (*s).to_owned()));
         for sql in statements {
             db.execute_unprepared(&sql).await?;
         }

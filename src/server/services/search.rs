@@ -36,13 +36,13 @@ const PRICE_BAND_EDGES: [i64; 4] = [25, 50, 100, 250];
 const PRICE_CENTS: &str = "products.price_cents";
 
 /// How a full-text query joins a listing: what to join, what to require, how to rank.
-struct Match {
+pub struct Match {
     /// Joined after `FROM products` (may be empty).
-    join: String,
+    pub join: String,
     /// Required of every row (may be `None`).
-    condition: Option<String>,
+    pub condition: Option<String>,
     /// A lower score ranks first.
-    score: String,
+    pub score: String,
 }
 
 /// What differs between the backends' full-text search.
