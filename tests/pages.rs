@@ -692,3 +692,56 @@ on_both_backends!(
     unknown_categories_and_typos,
     hostile_searches_answer_200_or_400
 );
+
+/// Rendering pages reuses the pool's connections. The renderer may drop a read's future
+/// half-way; a query dropped so makes sqlx close its connection, and every page then paid for
+/// new ones (on PostgreSQL about 100 ms, two per page). PostgreSQL shows it: a closed
+/// connection's backend process is gone from `pg_stat_activity`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn page_renders_keep_their_database_connections() {
+    use sea_orm::{ConnectionTrait, Statement};
+    let Some(t) = common::postgres().await else {
+        return;
+    };
+    seed::seed_if_empty(&t.db, 48).await.unwrap();
+    let app = app(&t);
+    let backends = || async {
+        let sql = "SELECT pid FROM pg_stat_activity WHERE datname = current_database()";
+        let rows =
+            t.db.query_all_raw(Statement::from_string(t.db.get_database_backend(), sql))
+                .await
+                .unwrap();
+        let mut pids: Vec<i32> = rows.iter().map(|r| r.try_get("", "pid").unwrap()).collect();
+        pids.sort_unstable();
+        pids
+    };
+    let pages = [
+        "/",
+        "/cart",
+        "/product/1",
+        "/category/kitchen?sort=price",
+        "/nowhere",
+    ];
+    for path in pages {
+        get(&app, path).await;
+    }
+    let before = backends().await;
+    for _ in 0..5 {
+        for path in pages {
+            let status = get(&app, path).await.status;
+            assert!(
+                status == StatusCode::OK || status == StatusCode::NOT_FOUND,
+                "{path}"
+            );
+        }
+    }
+    // A closed connection's backend exits a moment after the client goes.
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    let after = backends().await;
+    let closed: Vec<&i32> = before.iter().filter(|pid| !after.contains(pid)).collect();
+    assert!(
+        closed.is_empty(),
+        "connections closed by page renders: {closed:?} of {before:?}"
+    );
+    t.finish().await;
+}

@@ -425,7 +425,11 @@ async fn the_index_follows_every_product_write(t: &TestDb) {
         .await
         .unwrap();
     let top_band = listing.facets.price_bands.last().map(|b| b.count);
-    assert_eq!(top_band, Some(2), "the radio joins the espresso machine at 250 and up");
+    assert_eq!(
+        top_band,
+        Some(2),
+        "the radio joins the espresso machine at 250 and up"
+    );
     // Deleted: gone from the index.
     product::Entity::delete_by_id(s.kettle)
         .exec(&t.db)

@@ -10,8 +10,8 @@ use chrono::{Duration, Utc};
 use rust_decimal::Decimal;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, TransactionSession,
-    TransactionTrait,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    TransactionSession, TransactionTrait,
 };
 use serde::Deserialize;
 use std::collections::HashMap;
@@ -202,6 +202,13 @@ where
             .await?;
     }
     txn.commit().await?;
+    // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets a
+    // count read only an index) rather than waiting for autovacuum after a bulk load.
+    let refresh = match db.get_database_backend() {
+        DbBackend::Sqlite => "ANALYZE",
+        _ => "VACUUM ANALYZE products",
+    };
+    db.execute_unprepared(refresh).await?;
     Ok(rows.len())
 }
 

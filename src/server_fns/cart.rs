@@ -12,8 +12,10 @@ use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 async fn session_cart() -> Result<Cart, ShopError> {
     use crate::server::{context, services::cart};
-    let state = context::app_state()?;
-    let mut cart = cart::get_cart(&state.db, &context::session_id()?).await?;
+    let session = context::session_id()?;
+    let mut cart =
+        context::detached(move |state| async move { cart::get_cart(&state.db, &session).await })
+            .await?;
     for item in &mut cart.items {
         item.session_id.clear();
     }

@@ -10,13 +10,12 @@ pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
     use crate::model::PAGE_SIZE;
     use crate::server::context;
     context::with_status(
-        async {
-            let state = context::app_state()?;
+        context::detached(move |state| async move {
             state
                 .catalogue
                 .page(&state.db, page.max(1), PAGE_SIZE)
                 .await
-        }
+        })
         .await,
     )
 }
@@ -25,10 +24,7 @@ pub async fn list_products(page: u64) -> Result<ProductPage, ShopError> {
 pub async fn get_product(id: i32) -> Result<Product, ShopError> {
     use crate::server::context;
     context::with_status(
-        async {
-            let state = context::app_state()?;
-            state.catalogue.product(&state.db, id).await
-        }
-        .await,
+        context::detached(move |state| async move { state.catalogue.product(&state.db, id).await })
+            .await,
     )
 }

@@ -9,10 +9,9 @@ use leptos::server_fn::codec::GetUrl;
 pub async fn get_order(token: String) -> Result<Order, ShopError> {
     use crate::server::{context, services::orders};
     context::with_status(
-        async {
-            let state = context::app_state()?;
-            orders::order_by_token(&state.db, &token).await
-        }
+        context::detached(
+            move |state| async move { orders::order_by_token(&state.db, &token).await },
+        )
         .await,
     )
 }

@@ -27,7 +27,7 @@ pub async fn get_category_listing(
     context::with_status(
         async {
             // The category first, so an unknown slug is told apart from a page past the end.
-            let category = listings::categories(context::app_state()?)
+            let category = listings::categories()
                 .await?
                 .iter()
                 .find(|c| c.slug == slug)
@@ -55,12 +55,12 @@ pub async fn search_suggestions(q: String) -> Result<Vec<Suggestion>, ShopError>
             "q must be at most {MAX_SEARCH_LEN} characters"
         ))));
     }
+    let text = text.to_owned();
     context::with_status(
-        async {
-            let state = context::app_state()?;
-            let found = state.catalogue.suggestions(&state.db, text).await?;
+        context::detached(move |state| async move {
+            let found = state.catalogue.suggestions(&state.db, &text).await?;
             Ok(found.as_ref().clone())
-        }
+        })
         .await,
     )
 }
@@ -71,7 +71,7 @@ pub async fn list_categories() -> Result<Vec<Category>, ShopError> {
     use crate::server::context;
     context::with_status(
         async {
-            let categories = listings::categories(context::app_state()?).await?;
+            let categories = listings::categories().await?;
             Ok(categories.as_ref().clone())
         }
         .await,
@@ -86,7 +86,7 @@ pub async fn get_category(slug: String) -> Result<Category, ShopError> {
     use crate::server::context;
     context::with_status(
         async {
-            let categories = listings::categories(context::app_state()?).await?;
+            let categories = listings::categories().await?;
             categories
                 .iter()
                 .find(|c| c.slug == slug)
@@ -103,7 +103,7 @@ mod listings {
     use crate::model::search::page::ListingQuery;
     use crate::model::search::{Category, Listing};
     use crate::model::PAGE_SIZE;
-    use crate::server::{context, AppState};
+    use crate::server::context;
     use std::sync::Arc;
 
     /// The listing the query asks for, `category` being a category page's slug.
@@ -112,11 +112,14 @@ mod listings {
         category: Option<&str>,
     ) -> Result<Listing, ShopError> {
         let filter = query.filter(category).map_err(ShopError::Invalid)?;
-        let state = context::app_state()?;
-        state
-            .catalogue
-            .listing(&state.db, &filter, query.page_number(), PAGE_SIZE)
-            .await
+        let page = query.page_number();
+        context::detached(move |state| async move {
+            state
+                .catalogue
+                .listing(&state.db, &filter, page, PAGE_SIZE)
+                .await
+        })
+        .await
     }
 
     /// Every category, through the catalogue cache, loaded on a task of its own.
@@ -126,13 +129,8 @@ mod listings {
     /// `Suspense`s by polling each once and then awaiting them in page order: a load that
     /// only progresses when its own `Suspense` is polled can be waited for by one that is
     /// awaited before it, and the page never finishes. On its own task the load always
-    /// progresses.
-    pub async fn categories(state: AppState) -> Result<Arc<Vec<Category>>, ShopError> {
-        tokio::spawn(async move { state.catalogue.categories(&state.db).await })
-            .await
-            .unwrap_or_else(|err| {
-                tracing::error!(error = %err, "loading the categories failed");
-                Err(ShopError::Internal)
-            })
+    /// progresses (see `context::detached`).
+    pub async fn categories() -> Result<Arc<Vec<Category>>, ShopError> {
+        context::detached(|state| async move { state.catalogue.categories(&state.db).await }).await
     }
 }

@@ -28,10 +28,13 @@ impl From<Row> for Category {
 
 /// Every category by name, with how many products each holds.
 pub async fn list_categories(db: &impl ConnectionTrait) -> Result<Vec<Category>, ShopError> {
+    // Counted per category_id first, from the listing index alone; then named.
     let sql = "SELECT categories.id, categories.slug, categories.name, categories.description, \
-               COUNT(products.id) AS product_count \
-               FROM categories LEFT JOIN products ON products.category_id = categories.id \
-               GROUP BY categories.id, categories.slug, categories.name, categories.description \
+               COALESCE(counts.product_count, 0) AS product_count \
+               FROM categories LEFT JOIN (\
+                 SELECT category_id, COUNT(*) AS product_count FROM products \
+                 GROUP BY category_id\
+               ) AS counts ON counts.category_id = categories.id \
                ORDER BY categories.name, categories.id";
     Ok(Row::find_by_statement(statement(db, sql, vec![]))
         .all(db)

@@ -140,6 +140,16 @@ impl Sql {
     }
 }
 
+/// Which of a plan's filters (besides the search) a statement applies in `WHERE`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Filters {
+    All,
+    /// For the category facet.
+    AllButCategory,
+    /// For the counts that test the other filters per row.
+    CategoryOnly,
+}
+
 /// A filter checked and resolved: the category's id, prices in cents, the search's words.
 struct Plan<'a> {
     dialect: &'static dyn Dialect,
@@ -187,28 +197,24 @@ impl<'a> Plan<'a> {
         self.words.as_ref().is_some_and(Vec::is_empty)
     }
 
-    /// `FROM products [full-text join] [joins] WHERE …`: the search's matches, narrowed by the
-    /// other filters when `filtered`. Returns the match's score when there is a search.
-    fn push_from_where(&self, sql: &mut Sql, joins: &str, filtered: bool) -> Option<String> {
+    /// `FROM products [full-text join] [joins] WHERE …`: the search's matches, narrowed by
+    /// the `filters`. Returns the match's score when there is a search.
+    fn push_from_where(&self, sql: &mut Sql, joins: &str, filters: Filters) -> Option<String> {
         sql.text.push_str(" FROM products");
-        let matching = self
-            .words
-            .as_ref()
-            .filter(|w| !w.is_empty())
-            .map(|words| {
-                let param = sql.bind(self.dialect.full_text_query(words));
-                self.dialect.matching(&param)
-            });
+        let matching = self.words.as_ref().filter(|w| !w.is_empty()).map(|words| {
+            let param = sql.bind(self.dialect.full_text_query(words));
+            self.dialect.matching(&param)
+        });
         let mut conditions = vec!["1 = 1".to_owned()];
         if let Some(m) = &matching {
             sql.text.push_str(&m.join);
             conditions.extend(m.condition.clone());
         }
         sql.text.push_str(joins);
-        if filtered {
-            if let Some(id) = self.category_id {
-                conditions.push(format!("products.category_id = {}", sql.bind(id)));
-            }
+        if let (Some(id), Filters::All | Filters::CategoryOnly) = (self.category_id, filters) {
+            conditions.push(format!("products.category_id = {}", sql.bind(id)));
+        }
+        if filters != Filters::CategoryOnly {
             conditions.push(self.price_test(sql));
             if self.filter.in_stock {
                 conditions.push("products.stock > 0".to_owned());
@@ -354,7 +360,7 @@ async fn products(
     let score = plan.push_from_where(
         &mut sql,
         " LEFT JOIN categories ON categories.id = products.category_id",
-        true,
+        Filters::All,
     );
     sql.text.push_str(&plan.order_by(score.as_deref()));
     if let Some((limit, offset)) = window {
@@ -402,11 +408,13 @@ struct Tally {
 }
 
 impl Tally {
-    /// Every count in one pass over the search's matches (the whole catalogue without a
-    /// search), grouped by category: each facet leaves its own filter out, so the other
-    /// filters are tested per row rather than in `WHERE`. With the `products_listing` index
-    /// the pass reads no table rows.
+    /// Every count, in two passes over the search's matches (the catalogue without a
+    /// search), each reading only the `products_listing` index: one counts the category
+    /// facet (every filter but the category), the other, within the category, the total,
+    /// the in-stock count and the price bands (each leaving its own filter out, so those
+    /// filters are tested per row rather than in `WHERE`).
     async fn count(db: &impl ConnectionTrait, plan: &Plan<'_>) -> Result<Self, ShopError> {
+        let edges = band_edges();
         let mut sql = Sql::default();
         let price_ok = plan.price_test(&mut sql);
         let stock_ok = if plan.filter.in_stock {
@@ -414,82 +422,89 @@ impl Tally {
         } else {
             "1 = 1"
         };
-        let edges = band_edges();
         let mut columns = vec![
-            "products.category_id AS category_id".to_owned(),
             format!("SUM(CASE WHEN {price_ok} THEN 1 ELSE 0 END) AS matching"),
-            format!("SUM(CASE WHEN {price_ok} AND products.stock > 0 THEN 1 ELSE 0 END) AS in_stock"),
+            format!(
+                "SUM(CASE WHEN {price_ok} AND products.stock > 0 THEN 1 ELSE 0 END) AS in_stock"
+            ),
         ];
         for (i, pair) in edges.windows(2).enumerate() {
             let mut band = vec![stock_ok.to_owned()];
-            if let Some(low) = pair[0] {
-                band.push(format!("{PRICE_CENTS} >= {low}"));
-            }
-            if let Some(high) = pair[1] {
-                band.push(format!("{PRICE_CENTS} < {high}"));
-            }
+            band.extend(pair[0].map(|low| format!("{PRICE_CENTS} >= {low}")));
+            band.extend(pair[1].map(|high| format!("{PRICE_CENTS} < {high}")));
             columns.push(format!(
                 "SUM(CASE WHEN {} THEN 1 ELSE 0 END) AS band{i}",
                 band.join(" AND ")
             ));
         }
-        // The SELECT's own parameters come first: prepend it to the FROM that follows.
+        // The SELECT's parameters were bound first; `$n` names them wherever they stand.
         let select = format!("SELECT {}", columns.join(", "));
-        plan.push_from_where(&mut sql, "", false);
-        sql.text = format!("{select}{} GROUP BY products.category_id", sql.text);
-        let rows = db.query_all_raw(statement(db, &sql.text, sql.values)).await?;
-
-        let names: HashMap<i32, category::Model> = category::Entity::find()
-            .all(db)
+        plan.push_from_where(&mut sql, "", Filters::CategoryOnly);
+        sql.text = format!("{select}{}", sql.text);
+        let row = db
+            .query_one_raw(statement(db, &sql.text, sql.values))
             .await?
-            .into_iter()
-            .map(|c| (c.id, c))
-            .collect();
-        let mut tally = Tally {
-            matching: 0,
-            facets: Facets {
-                categories: Vec::new(),
-                price_bands: edges
-                    .windows(2)
-                    .map(|pair| PriceBand {
-                        min: pair[0].map(|c| Decimal::from(c / 100)),
-                        max: pair[1].map(|c| Decimal::from(c / 100)),
-                        count: 0,
-                    })
-                    .collect(),
-                in_stock: 0,
-            },
+            .ok_or(ShopError::Internal)?;
+        let sum = |column: &str| -> Result<u64, ShopError> {
+            let n: Option<i64> = row.try_get("", column)?;
+            Ok(count(n.unwrap_or(0)))
         };
-        for row in rows {
-            let category_id: Option<i32> = row.try_get("", "category_id")?;
-            let sum = |column: &str| -> Result<u64, ShopError> {
-                let n: Option<i64> = row.try_get("", column)?;
-                Ok(count(n.unwrap_or(0)))
-            };
-            let (matching, in_stock) = (sum("matching")?, sum("in_stock")?);
-            // The category facet leaves the category filter out; the rest need it.
-            let shown = if plan.filter.in_stock { in_stock } else { matching };
-            if let Some(c) = category_id.and_then(|id| names.get(&id)) {
-                if shown > 0 {
-                    tally.facets.categories.push(CategoryCount {
-                        slug: c.slug.clone(),
-                        name: c.name.clone(),
-                        count: shown,
-                    });
-                }
-            }
-            if plan.category_id.is_some() && category_id != plan.category_id {
-                continue;
-            }
-            tally.matching += matching;
-            tally.facets.in_stock += in_stock;
-            for (i, band) in tally.facets.price_bands.iter_mut().enumerate() {
-                band.count += sum(&format!("band{i}"))?;
-            }
-        }
-        tally.facets.categories.sort_by(|a, b| a.name.cmp(&b.name));
-        Ok(tally)
+        let price_bands = edges
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| {
+                Ok(PriceBand {
+                    min: pair[0].map(|c| Decimal::from(c / 100)),
+                    max: pair[1].map(|c| Decimal::from(c / 100)),
+                    count: sum(&format!("band{i}"))?,
+                })
+            })
+            .collect::<Result<_, ShopError>>()?;
+        Ok(Tally {
+            matching: sum("matching")?,
+            facets: Facets {
+                categories: category_counts(db, plan).await?,
+                price_bands,
+                in_stock: sum("in_stock")?,
+            },
+        })
     }
+}
+
+/// The category facet: every category with a match of the other filters, by name.
+async fn category_counts(
+    db: &impl ConnectionTrait,
+    plan: &Plan<'_>,
+) -> Result<Vec<CategoryCount>, ShopError> {
+    #[derive(FromQueryResult)]
+    struct Row {
+        slug: String,
+        name: String,
+        count: i64,
+    }
+    // Grouped by id alone (index order, no sort), then named: a join per product row
+    // would cost more than the count.
+    let mut sql = Sql::default();
+    sql.text
+        .push_str("SELECT products.category_id AS category_id, COUNT(*) AS count");
+    plan.push_from_where(&mut sql, "", Filters::AllButCategory);
+    sql.text.push_str(" GROUP BY products.category_id");
+    sql.text = format!(
+        "SELECT categories.slug, categories.name, counts.count \
+         FROM ({}) AS counts JOIN categories ON categories.id = counts.category_id \
+         ORDER BY categories.name",
+        sql.text
+    );
+    Ok(Row::find_by_statement(statement(db, &sql.text, sql.values))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| CategoryCount {
+            slug: r.slug,
+            name: r.name,
+            count: count(r.count),
+        })
+        .collect())
 }
 
 /// Product names for the search box as the shopper types: the best matches for the words
