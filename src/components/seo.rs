@@ -247,7 +247,6 @@ mod tests {
             slug: "kitchen".to_owned(),
             name: "Kitchen".to_owned(),
             description: String::new(),
-            product_count: 1,
         }
     }
 

@@ -208,8 +208,6 @@ pub struct Category {
     pub slug: String,
     pub name: String,
     pub description: String,
-    /// Products in the category.
-    pub product_count: u64,
 }
 
 /// A category with how many listed products (with the other filters) it holds.

@@ -299,6 +299,7 @@ pub async fn categories_index(
     State(state): State<AppState>,
 ) -> Result<Json<Vec<CategoryResponse>>, ShopError> {
     let categories = state.catalogue.categories(&state.db).await?;
+    let counts = state.catalogue.category_counts(&state.db).await?;
     Ok(Json(
         categories
             .iter()
@@ -306,7 +307,7 @@ pub async fn categories_index(
                 id: c.id,
                 slug: c.slug.clone(),
                 name: c.name.clone(),
-                product_count: c.product_count,
+                product_count: counts.get(&c.id).copied().unwrap_or(0),
             })
             .collect(),
     ))

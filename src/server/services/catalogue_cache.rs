@@ -20,6 +20,7 @@ use crate::server::services::{catalogue, categories};
 use moka::future::Cache;
 use moka::policy::EvictionPolicy;
 use sea_orm::ConnectionTrait;
+use std::collections::HashMap;
 use std::future::Future;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -44,6 +45,8 @@ pub struct CatalogueCache {
     /// Suggestions by the search box's text, lower-cased.
     suggestions: Keyed<String, Arc<Vec<Suggestion>>>,
     categories: Keyed<(), Arc<Vec<Category>>>,
+    /// Products per category id (`/api/categories/`; the pages show no counts).
+    category_counts: Keyed<(), Arc<HashMap<i32, u64>>>,
     vocabulary: Keyed<(), Arc<Vocabulary>>,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -119,6 +122,9 @@ impl CatalogueCache {
                     .sum();
                 u32::try_from(bytes).unwrap_or(u32::MAX)
             }),
+            category_counts: cache(ttl_for_moka, eighth / 8, |c: &Arc<HashMap<i32, u64>>| {
+                u32::try_from(c.len() * 32 + 64).unwrap_or(u32::MAX)
+            }),
             vocabulary: cache(ttl_for_moka, eighth / 4, |v: &Arc<Vocabulary>| {
                 u32::try_from(v.weight()).unwrap_or(u32::MAX)
             }),
@@ -150,6 +156,7 @@ impl CatalogueCache {
         self.listings.invalidate_all();
         self.suggestions.invalidate_all();
         self.categories.invalidate_all();
+        self.category_counts.invalidate_all();
         self.vocabulary.invalidate_all();
     }
 
@@ -161,6 +168,7 @@ impl CatalogueCache {
         self.listings.run_pending_tasks().await;
         self.suggestions.run_pending_tasks().await;
         self.categories.run_pending_tasks().await;
+        self.category_counts.run_pending_tasks().await;
         self.vocabulary.run_pending_tasks().await;
         self.products.weighted_size()
             + self.pages.weighted_size()
@@ -168,6 +176,7 @@ impl CatalogueCache {
             + self.listings.weighted_size()
             + self.suggestions.weighted_size()
             + self.categories.weighted_size()
+            + self.category_counts.weighted_size()
             + self.vocabulary.weighted_size()
     }
 
@@ -275,13 +284,24 @@ impl CatalogueCache {
         .await
     }
 
-    /// Every category with its product count.
+    /// Every category, by name.
     pub async fn categories(
         &self,
         db: &impl ConnectionTrait,
     ) -> Result<Arc<Vec<Category>>, ShopError> {
         self.read_through(&self.categories, (), || async {
             categories::list_categories(db).await.map(Arc::new)
+        })
+        .await
+    }
+
+    /// How many products each category holds, by category id.
+    pub async fn category_counts(
+        &self,
+        db: &impl ConnectionTrait,
+    ) -> Result<Arc<HashMap<i32, u64>>, ShopError> {
+        self.read_through(&self.category_counts, (), || async {
+            categories::product_counts(db).await.map(Arc::new)
         })
         .await
     }

@@ -4,6 +4,7 @@ use crate::error::ShopError;
 use crate::model::search::Category;
 use crate::server::services::statement;
 use sea_orm::{ConnectionTrait, FromQueryResult};
+use std::collections::HashMap;
 
 #[derive(FromQueryResult)]
 struct Row {
@@ -11,7 +12,6 @@ struct Row {
     slug: String,
     name: String,
     description: String,
-    product_count: i64,
 }
 
 impl From<Row> for Category {
@@ -21,26 +21,36 @@ impl From<Row> for Category {
             slug: r.slug,
             name: r.name,
             description: r.description,
-            product_count: u64::try_from(r.product_count).unwrap_or(0),
         }
     }
 }
 
-/// Every category by name, with how many products each holds.
+/// Every category by name (what the pages show: counting is left to [`product_counts`]).
 pub async fn list_categories(db: &impl ConnectionTrait) -> Result<Vec<Category>, ShopError> {
-    // Counted per category_id first, from the listing index alone; then named.
-    let sql = "SELECT categories.id, categories.slug, categories.name, categories.description, \
-               COALESCE(counts.product_count, 0) AS product_count \
-               FROM categories LEFT JOIN (\
-                 SELECT category_id, COUNT(*) AS product_count FROM products \
-                 GROUP BY category_id\
-               ) AS counts ON counts.category_id = categories.id \
-               ORDER BY categories.name, categories.id";
+    let sql = "SELECT id, slug, name, description FROM categories ORDER BY name, id";
     Ok(Row::find_by_statement(statement(db, sql, vec![]))
         .all(db)
         .await?
         .into_iter()
         .map(Category::from)
+        .collect())
+}
+
+/// How many products each category holds, by category id (categories without products are
+/// absent). One pass over the listing index.
+pub async fn product_counts(db: &impl ConnectionTrait) -> Result<HashMap<i32, u64>, ShopError> {
+    #[derive(FromQueryResult)]
+    struct Count {
+        category_id: i32,
+        product_count: i64,
+    }
+    let sql = "SELECT category_id, COUNT(*) AS product_count FROM products \
+               WHERE category_id IS NOT NULL GROUP BY category_id";
+    Ok(Count::find_by_statement(statement(db, sql, vec![]))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|c| (c.category_id, u64::try_from(c.product_count).unwrap_or(0)))
         .collect())
 }
 
