@@ -369,15 +369,20 @@ async fn unknown_categories_are_not_found(t: &TestDb) {
     );
 }
 
-async fn the_index_follows_every_product_write(t: &TestDb) {
-    let s = shop(t).await;
-    // Renamed: found by the new name only.
-    let mut renamed: product::ActiveModel = product::Entity::find_by_id(s.radio)
+/// A product as an active model, for a test to change and save.
+async fn editable(t: &TestDb, id: i32) -> product::ActiveModel {
+    product::Entity::find_by_id(id)
         .one(&t.db)
         .await
         .unwrap()
         .unwrap()
-        .into();
+        .into()
+}
+
+async fn the_index_follows_every_product_write(t: &TestDb) {
+    let s = shop(t).await;
+    // Renamed: found by the new name only.
+    let mut renamed: product::ActiveModel = editable(t, s.radio).await;
     renamed.name = Set("Transistor Wireless".into());
     renamed.update(&t.db).await.unwrap();
     assert!(
@@ -387,12 +392,7 @@ async fn the_index_follows_every_product_write(t: &TestDb) {
     );
     assert_eq!(ids(t, &searching("transistor")).await, [s.radio]);
     // A stock change leaves the text alone and is seen by the stock filter.
-    let mut sold: product::ActiveModel = product::Entity::find_by_id(s.radio)
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
+    let mut sold: product::ActiveModel = editable(t, s.radio).await;
     sold.stock = Set(0);
     sold.update(&t.db).await.unwrap();
     let in_stock = ProductFilter {
@@ -403,12 +403,7 @@ async fn the_index_follows_every_product_write(t: &TestDb) {
     assert!(ids(t, &in_stock).await.is_empty());
     assert_eq!(ids(t, &searching("transistor")).await, [s.radio]);
     // A price change is seen at once by the price filter, its facet and the price order.
-    let mut repriced: product::ActiveModel = product::Entity::find_by_id(s.radio)
-        .one(&t.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .into();
+    let mut repriced: product::ActiveModel = editable(t, s.radio).await;
     repriced.price = Set(Money(dec("1234.56")));
     repriced.update(&t.db).await.unwrap();
     let dear = ProductFilter {
