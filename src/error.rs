@@ -2,6 +2,7 @@
 //! browser (it is serialisable), and the REST API turns it into a status and `{"error": …}`.
 
 use crate::model::order::{FieldErrors, UnavailableLine};
+use leptos::server_fn::error::ServerFnErrorErr;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -12,16 +13,12 @@ pub enum ShopError {
     /// Some fields of a form or body are wrong (HTTP 400): field path → message for people
     /// (see [`crate::model::order::FieldErrors`]).
     #[error("{}", fields_message(.0))]
-    // Only checkout produces these two, and checkout is a plain form post: the browser never
-    // reads them from a server function, so the WASM skips their (map and list) decoders.
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     InvalidFields(FieldErrors),
     /// The payment provider declined; the message says why (HTTP 402).
     #[error("{0}")]
     PaymentDeclined(String),
     /// Some cart lines cannot be had at checkout: each product and what is left (HTTP 409).
     #[error("{}", unavailable_message(.0))]
-    #[cfg_attr(feature = "hydrate", serde(skip_deserializing))]
     Unavailable(Vec<UnavailableLine>),
     /// An `Idempotency-Key` came back with a different request (HTTP 422).
     #[error("This Idempotency-Key was already used with a different request")]
@@ -85,6 +82,19 @@ fn unavailable_message(lines: &[UnavailableLine]) -> String {
 }
 
 impl ShopError {
+    /// Reads a server function's refusal as [`FromServerFnError::ser`] wrote it.
+    ///
+    /// [`FromServerFnError::ser`]: leptos::server_fn::error::FromServerFnError::ser
+    pub fn from_wire(bytes: &[u8]) -> Result<Self, String> {
+        #[derive(Deserialize)]
+        struct Wire {
+            detail: ShopError,
+        }
+        serde_json::from_slice::<Wire>(bytes)
+            .map(|wire| wire.detail)
+            .map_err(|err| err.to_string())
+    }
+
     pub fn invalid(message: impl Into<String>) -> Self {
         Self::Invalid(message.into())
     }
@@ -115,8 +125,7 @@ impl ShopError {
 impl leptos::server_fn::error::FromServerFnError for ShopError {
     type Encoder = leptos::server_fn::codec::JsonEncoding;
 
-    fn from_server_fn_error(value: leptos::server_fn::error::ServerFnErrorErr) -> Self {
-        use leptos::server_fn::error::ServerFnErrorErr;
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
         match value {
             // Bad arguments to a server function are the caller's mistake, like a bad API body
             // (the router gives them a 400). The parser's own words mean nothing to a shopper.
@@ -126,6 +135,27 @@ impl leptos::server_fn::error::FromServerFnError for ShopError {
             ),
             other => Self::Transport(other.to_string()),
         }
+    }
+
+    /// A refusal carries its message for people in `error`, as the REST API's do, beside
+    /// the error itself in `detail`: the islands show the message without decoding errors.
+    fn ser(&self) -> leptos::server_fn::Bytes {
+        #[derive(Serialize)]
+        struct Wire<'a> {
+            error: String,
+            detail: &'a ShopError,
+        }
+        let wire = Wire {
+            error: self.to_string(),
+            detail: self,
+        };
+        serde_json::to_vec(&wire).unwrap_or_default().into()
+    }
+
+    fn de(data: leptos::server_fn::Bytes) -> Self {
+        Self::from_wire(&data).unwrap_or_else(|err| {
+            Self::from_server_fn_error(ServerFnErrorErr::Deserialization(err))
+        })
     }
 }
 

@@ -4,6 +4,7 @@
 
 pub mod app;
 pub mod cart_state;
+pub mod client;
 pub mod components;
 pub mod error;
 pub mod island_loader;

@@ -131,7 +131,8 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{headers:?}");
     }
     assert_eq!(api_cart_count(&app, &session).await, 2);
-    // With JavaScript, a refusal answers with its own status and says why.
+    // With JavaScript, a refusal answers with its own status and says why: the message for
+    // people in `error` (what the islands show), the error itself in `detail`.
     let over = call_server_fn(
         &app,
         "/_fn/cart/add",
@@ -141,7 +142,11 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
     )
     .await;
     assert_eq!(over.status, StatusCode::CONFLICT);
-    assert_eq!(over.text(), r#"{"OutOfStock":{"available":3}}"#);
+    let refusal: serde_json::Value = serde_json::from_str(&over.text()).unwrap();
+    assert_eq!(
+        refusal,
+        serde_json::json!({"error": "Only 3 left", "detail": {"OutOfStock": {"available": 3}}})
+    );
     assert_eq!(api_cart_count(&app, &session).await, 2);
 
     // Without JavaScript a form post comes back to the page, with the error in the URL.

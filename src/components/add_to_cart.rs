@@ -1,61 +1,93 @@
-use crate::cart_state::{input_number, island_action, publish};
-use crate::components::status_message::StatusMessage;
+//! The product page's quantity and "Add to Cart" button. Without JavaScript the form posts
+//! and the server redirects back (with the refusal in the URL, shown here); with it, the
+//! island posts the same form, asks for the cart as JSON, says how many of the product the
+//! cart now holds and tells the navbar the new count.
+
+use crate::cart_state::publish;
+use crate::client::{dom, http};
+use crate::components::status_message::{self, StatusMessage};
 use crate::components::submit_button::SubmitButton;
-use crate::error::ShopError;
 use crate::server_fns::AddToCart;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos::wasm_bindgen::JsCast;
 
-/// The product page's quantity and "Add to Cart" button. Without JavaScript the form posts
-/// and the server redirects back (with `error` when it was refused); with it, the add runs
-/// in place and the navbar follows.
-#[island]
+/// `error`: a refusal of a post without JavaScript, to show.
+#[component]
 pub fn AddToCartForm(product_id: i32, stock: i32, error: Option<String>) -> impl IntoView {
-    let add = island_action::<AddToCart>();
-    let quantity = NodeRef::new();
     let sold_out = stock <= 0;
-    Effect::new(move |_| {
-        if let Some(Ok(cart)) = add.value().get() {
-            publish(&cart);
-        }
-    });
-    let outcome = Signal::derive(move || match add.value().get() {
-        Some(result) => Some(result.map(|cart| {
-            let units = cart.line(product_id).map_or(0, |l| l.quantity);
-            format!("Added to cart. You now have {units} in your cart.")
-        })),
-        None if add.version().get() == 0 => error.clone().map(|e| Err(ShopError::Invalid(e))),
-        None => None,
-    });
-    let submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        add.dispatch(AddToCart {
-            product_id,
-            quantity: input_number(quantity),
-        });
-    };
     view! {
-        <form class="add-to-cart" method="post" action=AddToCart::url() on:submit=submit>
-            <input type="hidden" name="product_id" value=product_id/>
-            <div class="field">
-                <label for="quantity">"Quantity"</label>
-                <input
-                    node_ref=quantity
-                    id="quantity"
-                    name="quantity"
-                    type="number"
-                    inputmode="numeric"
-                    min="1"
-                    max=stock.max(1)
-                    value="1"
-                    required
-                    disabled=sold_out
-                />
-            </div>
-            <SubmitButton pending=add.pending() class="button button-primary" disabled=sold_out>
-                {if sold_out { "Sold out" } else { "Add to Cart" }}
-            </SubmitButton>
-        </form>
-        <StatusMessage outcome/>
+        <AddToCartBehaviour>
+            <form class="add-to-cart" method="post" action=AddToCart::url()>
+                <input type="hidden" name="product_id" value=product_id/>
+                <div class="field">
+                    <label for="quantity">"Quantity"</label>
+                    <input
+                        id="quantity"
+                        name="quantity"
+                        type="number"
+                        inputmode="numeric"
+                        min="1"
+                        max=stock.max(1)
+                        value="1"
+                        required
+                        disabled=sold_out
+                    />
+                </div>
+                <SubmitButton class="button button-primary" disabled=sold_out>
+                    {if sold_out { "Sold out" } else { "Add to Cart" }}
+                </SubmitButton>
+            </form>
+            <StatusMessage outcome=error.map(Err)/>
+        </AddToCartBehaviour>
     }
+}
+
+#[island]
+fn AddToCartBehaviour(children: Children) -> impl IntoView {
+    view! { <div class="add-to-cart-area" on:submit=on_submit>{children()}</div> }
+}
+
+fn on_submit(ev: leptos::ev::SubmitEvent) {
+    let (Some(form), Some(root)) = (dom::event_form(&ev), ev.current_target()) else {
+        return;
+    };
+    let Some(area) = root
+        .dyn_into::<web_sys::Element>()
+        .ok()
+        .and_then(|root| status_message::area_in(&root))
+    else {
+        return;
+    };
+    ev.prevent_default();
+    leptos::task::spawn_local(async move {
+        dom::set_busy(&form, true);
+        let outcome = add(&form).await;
+        dom::set_busy(&form, false);
+        status_message::show(&area, &outcome);
+    });
+}
+
+/// Posts the form; the answer is the whole cart, or a refusal with its message.
+async fn add(form: &web_sys::HtmlFormElement) -> Result<String, String> {
+    let unreadable = || http::UNREADABLE.to_owned();
+    let response = http::post_form(form, http::JSON)
+        .await
+        .ok_or_else(unreadable)?;
+    if !response.ok() {
+        return Err(http::error_message(&response).await);
+    }
+    let cart = http::json(&response).await.ok_or_else(unreadable)?;
+    if let Some(count) = http::number_field(&cart, "count") {
+        publish(count as i64);
+    }
+    // Ids and counts are whole numbers; parsing or printing an f64 would bring float
+    // code into the WASM.
+    let product = dom::form_value(form, "product_id").and_then(|id| id.parse::<i64>().ok());
+    let units = http::list_field(&cart, "lines")
+        .iter()
+        .find(|line| http::number_field(line, "product_id").map(|id| id as i64) == product)
+        .and_then(|line| http::number_field(line, "quantity"))
+        .map_or(0, |units| units as i64);
+    Ok(format!("Added to cart. You now have {units} in your cart."))
 }

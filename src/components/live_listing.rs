@@ -22,14 +22,14 @@ pub const COUNT_ID: &str = "result-count";
 #[island]
 pub fn LiveListing(children: Children) -> impl IntoView {
     let announcement = RwSignal::new(String::new());
-    #[cfg(feature = "hydrate")]
-    client::listen_to_history(announcement);
+    // Effects run only in the browser, once the island is hydrated.
+    Effect::new(move |_| behaviour::listen_to_history(announcement));
     view! {
         <div
             class="live-listing"
-            on:change=move |ev| client::on_change(ev, announcement)
-            on:submit=move |ev| client::on_submit(ev, announcement)
-            on:click=move |ev| client::on_click(ev, announcement)
+            on:change=move |ev| behaviour::on_change(ev, announcement)
+            on:submit=move |ev| behaviour::on_submit(ev, announcement)
+            on:click=move |ev| behaviour::on_click(ev, announcement)
         >
             {children()}
         </div>
@@ -37,26 +37,13 @@ pub fn LiveListing(children: Children) -> impl IntoView {
     }
 }
 
-#[cfg(not(feature = "hydrate"))]
-mod client {
-    //! The server renders the listeners but never runs them.
-    use leptos::prelude::RwSignal;
-
-    pub fn on_change(_: leptos::ev::Event, _: RwSignal<String>) {}
-    pub fn on_submit(_: leptos::ev::SubmitEvent, _: RwSignal<String>) {}
-    pub fn on_click(_: leptos::ev::MouseEvent, _: RwSignal<String>) {}
-}
-
-#[cfg(feature = "hydrate")]
-mod client {
+mod behaviour {
     use super::{COUNT_ID, FORM_ID, LISTING_ID};
+    use crate::client::http;
     use leptos::prelude::*;
+    use leptos::wasm_bindgen::{JsCast, JsValue};
     use std::cell::Cell;
-    use wasm_bindgen::{JsCast, JsValue};
-    use wasm_bindgen_futures::JsFuture;
-    use web_sys::{
-        DomParser, Element, FormData, HtmlElement, HtmlFormElement, SupportedType, UrlSearchParams,
-    };
+    use web_sys::{Element, FormData, HtmlElement, HtmlFormElement, UrlSearchParams};
 
     thread_local! {
         /// The latest navigation: an answer to an earlier one arriving late is dropped.
@@ -175,19 +162,8 @@ mod client {
 
     /// The `#listing` element of the page at `url`, and that page's title.
     async fn fetch_listing(url: &str) -> Option<(Element, String)> {
-        let response: web_sys::Response = JsFuture::from(window().fetch_with_str(url))
-            .await
-            .ok()?
-            .dyn_into()
-            .ok()?;
-        let text = JsFuture::from(response.text().ok()?)
-            .await
-            .ok()?
-            .as_string()?;
-        let page = DomParser::new()
-            .ok()?
-            .parse_from_string(&text, SupportedType::TextHtml)
-            .ok()?;
+        let response = http::get(url, http::HTML).await?;
+        let page = http::html(&response).await?;
         let fresh = page.get_element_by_id(LISTING_ID)?;
         Some((fresh, page.title()))
     }

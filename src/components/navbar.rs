@@ -35,7 +35,7 @@ pub fn Navbar() -> impl IntoView {
                     <Suspense fallback=|| view! { <span class="cart-count" data-testid="cart-count">"0"</span> }>
                         {move || Suspend::new(async move {
                             let count = get_cart().await.map(|c| c.count()).unwrap_or(0);
-                            view! { <CartCount count/> }
+                            view! { <CartCount>{count}</CartCount> }
                         })}
                     </Suspense>
                     <span class="visually-hidden">" items"</span>
@@ -84,13 +84,20 @@ fn CategoryLinks(current: String) -> impl IntoView {
     }
 }
 
-/// The count itself: the server's number until a cart action on the page publishes another.
+/// The count itself: the server's number (the children) until a cart action on the page
+/// publishes another (see [`crate::cart_state`]).
 #[island]
-fn CartCount(count: i64) -> impl IntoView {
+fn CartCount(children: Children) -> impl IntoView {
+    let count = NodeRef::<leptos::html::Span>::new();
     let shared = shared_count();
+    Effect::new(move |_| {
+        if let (Some(published), Some(el)) = (shared.get(), count.get()) {
+            el.set_text_content(Some(&published.to_string()));
+        }
+    });
     view! {
-        <span class="cart-count" data-testid="cart-count">
-            {move || shared.get().unwrap_or(count)}
+        <span class="cart-count" data-testid="cart-count" node_ref=count>
+            {children()}
         </span>
     }
 }

@@ -2,12 +2,24 @@
 //! with it, product names are suggested as the shopper types, as an ARIA 1.2 combobox with a
 //! listbox popup (<https://www.w3.org/WAI/ARIA/apg/patterns/combobox/>): arrows move through
 //! the names, Enter opens the one chosen (or searches when none is), Escape closes the list.
+//!
+//! The server renders the whole form (the list empty and hidden). The island keeps the
+//! combobox's state where assistive technology reads it, in the DOM: the list's options and
+//! `hidden`, `aria-selected` on the active option, `aria-expanded` and
+//! `aria-activedescendant` on the field.
 
-use crate::model::search::Suggestion;
+use crate::client::{dom, http};
+use crate::model::search::page::SEARCH_PATH;
+use crate::server_fns::SearchSuggestions;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
+use leptos::wasm_bindgen::JsCast;
+use std::cell::Cell;
+use web_sys::{Element, HtmlInputElement};
 
 const INPUT_ID: &str = "site-search";
 const LISTBOX_ID: &str = "search-suggestions";
+const STATUS_ID: &str = "search-status";
 /// Suggestions are asked for once typing pauses this long: one request per pause, not per key.
 const DEBOUNCE: std::time::Duration = std::time::Duration::from_millis(200);
 /// Fewer characters than this ask for nothing (every name would match).
@@ -26,159 +38,263 @@ fn status_text(count: usize) -> String {
 }
 
 /// `initial`: the words of the search page being shown, else empty.
-#[island]
+#[component]
 pub fn SearchBox(initial: String) -> impl IntoView {
-    let suggestions = RwSignal::new(Vec::<Suggestion>::new());
-    let open = RwSignal::new(false);
-    let active = RwSignal::new(None::<usize>);
-    let status = RwSignal::new(String::new());
-    let timer = StoredValue::new(None::<TimeoutHandle>);
-    // Answers can come back out of order: only the latest request's is shown.
-    let latest = StoredValue::new(0u32);
-
-    let close = move || {
-        open.set(false);
-        active.set(None);
-    };
-    let ask = move |text: String| {
-        let request = latest.get_value().wrapping_add(1);
-        latest.set_value(request);
-        leptos::task::spawn_local(async move {
-            // A failed request just offers nothing: the form still searches.
-            let found = crate::server_fns::search_suggestions(text)
-                .await
-                .unwrap_or_default();
-            if latest.get_value() != request {
-                return;
-            }
-            status.set(status_text(found.len()));
-            open.set(!found.is_empty());
-            active.set(None);
-            suggestions.set(found);
-        });
-    };
-    let on_input = move |ev: leptos::ev::Event| {
-        let text = event_target_value(&ev);
-        if let Some(handle) = timer.get_value() {
-            handle.clear();
-        }
-        active.set(None);
-        if text.trim().chars().count() < MIN_CHARS {
-            // Forget any request still on its way.
-            latest.set_value(latest.get_value().wrapping_add(1));
-            close();
-            suggestions.set(Vec::new());
-            status.set(String::new());
-            return;
-        }
-        timer.set_value(set_timeout_with_handle(move || ask(text), DEBOUNCE).ok());
-    };
-    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
-        let count = suggestions.with_untracked(Vec::len);
-        match ev.key().as_str() {
-            "ArrowDown" | "ArrowUp" if count > 0 => {
-                ev.prevent_default();
-                let down = ev.key() == "ArrowDown";
-                open.set(true);
-                active.update(|current| {
-                    *current = Some(match (*current, down) {
-                        (None, true) => 0,
-                        (None, false) => count - 1,
-                        (Some(i), true) => (i + 1) % count,
-                        (Some(i), false) => (i + count - 1) % count,
-                    });
-                });
-            }
-            "Enter" => {
-                let chosen = open
-                    .get_untracked()
-                    .then(|| active.get_untracked())
-                    .flatten()
-                    .and_then(|i| suggestions.with_untracked(|s| s.get(i).map(|s| s.id)));
-                // Without a chosen name, Enter submits the form: a search.
-                if let Some(id) = chosen {
-                    ev.prevent_default();
-                    open_product(id);
-                }
-            }
-            // Closes the list; a second Escape is the browser's (it clears the field).
-            "Escape" if open.get_untracked() => {
-                ev.prevent_default();
-                close();
-            }
-            _ => {}
-        }
-    };
-    let on_focus = move |_| {
-        if suggestions.with_untracked(|s| !s.is_empty()) {
-            open.set(true);
-        }
-    };
-    let options = move || {
-        suggestions
-            .get()
-            .into_iter()
-            .enumerate()
-            .map(|(index, suggestion)| {
-                let selected = move || active.get() == Some(index);
-                let id = suggestion.id;
-                view! {
-                    <li
-                        id=option_id(index)
-                        role="option"
-                        class="suggestion"
-                        class:active=selected
-                        aria-selected=move || if selected() { "true" } else { "false" }
-                        // Keeps the focus in the field, so the list stays open for the click.
-                        on:mousedown=|ev| ev.prevent_default()
-                        on:click=move |_| open_product(id)
-                    >
-                        {suggestion.name}
-                    </li>
-                }
-            })
-            .collect_view()
-    };
     view! {
-        <form class="search-form" role="search" method="get" action="/search">
-            <label class="visually-hidden" for=INPUT_ID>"Search"</label>
-            <div class="combobox">
-                <input
-                    id=INPUT_ID
-                    type="search"
-                    name="q"
-                    value=initial
-                    placeholder="Search products"
-                    autocomplete="off"
-                    maxlength="200"
-                    role="combobox"
-                    aria-autocomplete="list"
-                    aria-controls=LISTBOX_ID
-                    aria-expanded=move || if open.get() { "true" } else { "false" }
-                    aria-activedescendant=move || active.get().map(option_id)
-                    on:input=on_input
-                    on:keydown=on_keydown
-                    on:focus=on_focus
-                    on:blur=move |_| close()
-                />
-                <ul id=LISTBOX_ID class="suggestions" role="listbox" aria-label="Suggestions" hidden=move || !open.get()>
-                    {options}
-                </ul>
-            </div>
-            <button type="submit" class="button search-button">"Search"</button>
-            <p class="visually-hidden" role="status" data-testid="search-status">{move || status.get()}</p>
-        </form>
+        <SearchBoxBehaviour>
+            <form class="search-form" role="search" method="get" action=SEARCH_PATH>
+                <label class="visually-hidden" for=INPUT_ID>"Search"</label>
+                <div class="combobox">
+                    <input
+                        id=INPUT_ID
+                        type="search"
+                        name="q"
+                        value=initial
+                        placeholder="Search products"
+                        autocomplete="off"
+                        maxlength="200"
+                        role="combobox"
+                        aria-autocomplete="list"
+                        aria-controls=LISTBOX_ID
+                        aria-expanded="false"
+                    />
+                    <ul id=LISTBOX_ID class="suggestions" role="listbox" aria-label="Suggestions" hidden></ul>
+                </div>
+                <button type="submit" class="button search-button">"Search"</button>
+                <p id=STATUS_ID class="visually-hidden" role="status" data-testid="search-status"></p>
+            </form>
+        </SearchBoxBehaviour>
+    }
+}
+
+#[island]
+fn SearchBoxBehaviour(children: Children) -> impl IntoView {
+    view! {
+        <div
+            class="search-box"
+            on:input=on_input
+            on:keydown=on_keydown
+            on:focusin=on_focus
+            on:focusout=move |_| close()
+            // Keeps the focus in the field, so the list stays open for the click.
+            on:mousedown=|ev| {
+                if dom::event_closest(&ev, "[role=option]").is_some() {
+                    ev.prevent_default();
+                }
+            }
+            on:click=|ev| {
+                if let Some(id) = dom::event_closest(&ev, "[role=option]").and_then(|o| product_of(&o)) {
+                    open_product(&id);
+                }
+            }
+        >
+            {children()}
+        </div>
+    }
+}
+
+thread_local! {
+    /// The latest request: answers can come back out of order, only its answer is shown.
+    static LATEST: Cell<u32> = const { Cell::new(0) };
+    static TIMER: Cell<Option<TimeoutHandle>> = const { Cell::new(None) };
+}
+
+fn on_input(ev: leptos::ev::Event) {
+    let text = event_target_value(&ev);
+    if let Some(handle) = TIMER.take() {
+        handle.clear();
+    }
+    // Forget any request still on its way.
+    let request = LATEST.get().wrapping_add(1);
+    LATEST.set(request);
+    if text.trim().chars().count() < MIN_CHARS {
+        close();
+        show(Vec::new());
+        set_status("");
+        return;
+    }
+    let ask = move || leptos::task::spawn_local(suggest(text, request));
+    TIMER.set(set_timeout_with_handle(ask, DEBOUNCE).ok());
+}
+
+async fn suggest(text: String, request: u32) {
+    let query = web_sys::UrlSearchParams::new().ok();
+    let Some(query) = query else { return };
+    query.append("q", &text);
+    let url = format!(
+        "{}?{}",
+        SearchSuggestions::url(),
+        String::from(query.to_string())
+    );
+    // A failed request just offers nothing: the form still searches.
+    let found = match http::get(&url, http::JSON).await {
+        Some(response) if response.ok() => http::json(&response).await,
+        _ => None,
+    };
+    if LATEST.get() != request {
+        return;
+    }
+    let found: Vec<(String, String)> = found
+        .filter(web_sys::js_sys::Array::is_array)
+        .map(|list| {
+            web_sys::js_sys::Array::from(&list)
+                .iter()
+                .collect::<Vec<_>>()
+        })
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|s| {
+            let id = http::number_field(s, "id")? as i64;
+            Some((id.to_string(), http::text_field(s, "name")?))
+        })
+        .collect();
+    set_status(&status_text(found.len()));
+    let any = !found.is_empty();
+    show(found);
+    if any {
+        set_open(true);
+    }
+}
+
+fn on_keydown(ev: leptos::ev::KeyboardEvent) {
+    let options = options();
+    let count = options.len();
+    let key = ev.key();
+    match key.as_str() {
+        "ArrowDown" | "ArrowUp" if count > 0 => {
+            ev.prevent_default();
+            let down = key == "ArrowDown";
+            set_open(true);
+            let next = match (active(&options), down) {
+                (None, true) => 0,
+                (None, false) => count - 1,
+                (Some(i), true) => (i + 1) % count,
+                (Some(i), false) => (i + count - 1) % count,
+            };
+            set_active(&options, Some(next));
+        }
+        "Enter" => {
+            // Without a chosen name, Enter submits the form: a search.
+            let chosen = is_open()
+                .then(|| active(&options))
+                .flatten()
+                .and_then(|i| product_of(&options[i]));
+            if let Some(id) = chosen {
+                ev.prevent_default();
+                open_product(&id);
+            }
+        }
+        // Closes the list; a second Escape is the browser's (it clears the field).
+        "Escape" if is_open() => {
+            ev.prevent_default();
+            close();
+        }
+        _ => {}
+    }
+}
+
+fn on_focus(_: leptos::ev::FocusEvent) {
+    if !options().is_empty() {
+        set_open(true);
+    }
+}
+
+fn input() -> Option<HtmlInputElement> {
+    dom::by_id(&document(), INPUT_ID)?.dyn_into().ok()
+}
+
+fn listbox() -> Option<Element> {
+    dom::by_id(&document(), LISTBOX_ID)
+}
+
+fn options() -> Vec<Element> {
+    let Some(list) = listbox() else {
+        return Vec::new();
+    };
+    let children = list.children();
+    (0..children.length())
+        .filter_map(|i| children.item(i))
+        .collect()
+}
+
+fn active(options: &[Element]) -> Option<usize> {
+    options
+        .iter()
+        .position(|o| o.get_attribute("aria-selected").as_deref() == Some("true"))
+}
+
+fn product_of(option: &Element) -> Option<String> {
+    option.get_attribute("data-product")
+}
+
+fn is_open() -> bool {
+    listbox().is_some_and(|list| !list.has_attribute("hidden"))
+}
+
+fn set_open(open: bool) {
+    if let Some(list) = listbox() {
+        let _ = if open {
+            list.remove_attribute("hidden")
+        } else {
+            list.set_attribute("hidden", "")
+        };
+    }
+    if let Some(input) = input() {
+        let _ = input.set_attribute("aria-expanded", if open { "true" } else { "false" });
+    }
+}
+
+fn set_active(options: &[Element], index: Option<usize>) {
+    for (i, option) in options.iter().enumerate() {
+        let on = Some(i) == index;
+        let _ = option.set_attribute("aria-selected", if on { "true" } else { "false" });
+        let _ = option.class_list().toggle_with_force("active", on);
+    }
+    if let Some(input) = input() {
+        let _ = match index {
+            Some(i) => input.set_attribute("aria-activedescendant", &option_id(i)),
+            None => input.remove_attribute("aria-activedescendant"),
+        };
+    }
+}
+
+fn close() {
+    set_open(false);
+    set_active(&options(), None);
+}
+
+/// Replaces the options with `found` (product id, name).
+fn show(found: Vec<(String, String)>) {
+    let Some(list) = listbox() else { return };
+    list.set_text_content(None);
+    for (index, (id, name)) in found.into_iter().enumerate() {
+        let option = dom::element(
+            "li",
+            &[
+                ("id", &option_id(index)),
+                ("role", "option"),
+                ("class", "suggestion"),
+                ("aria-selected", "false"),
+                ("data-product", &id),
+            ],
+        );
+        if let Some(option) = option {
+            option.set_text_content(Some(&name));
+            let _ = list.append_child(&option);
+        }
+    }
+    set_active(&options(), None);
+}
+
+fn set_status(text: &str) {
+    if let Some(status) = dom::by_id(&document(), STATUS_ID) {
+        status.set_text_content(Some(text));
     }
 }
 
 /// Opens a suggested product's page.
-fn open_product(id: i32) {
-    #[cfg(feature = "hydrate")]
-    {
-        let _ = window().location().set_href(&format!("/product/{id}"));
-    }
-    #[cfg(not(feature = "hydrate"))]
-    let _ = id;
+fn open_product(id: &str) {
+    let _ = window().location().set_href(&format!("/product/{id}"));
 }
 
 #[cfg(test)]

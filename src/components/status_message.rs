@@ -1,24 +1,45 @@
-use crate::error::ShopError;
-use leptos::either::EitherOf3;
+//! The outcome of a form, announced to screen readers: success politely (`role=status`),
+//! failure as an alert. The server renders it (a refusal after a post without JavaScript);
+//! an island rewrites it in place after acting ([`show`]), inside the same live region.
+
 use leptos::prelude::*;
 
-/// The outcome of a cart action, announced to screen readers: success politely, failure
-/// as an alert.
+/// The class of the live region an island writes its outcome into.
+pub const AREA_CLASS: &str = "status-area";
+
 #[component]
-pub fn StatusMessage(
-    #[prop(into)] outcome: Signal<Option<Result<String, ShopError>>>,
-) -> impl IntoView {
-    view! {
-        <div class="status-area" aria-live="polite">
-            {move || match outcome.get() {
-                Some(Ok(message)) => {
-                    EitherOf3::A(view! { <p class="status status-ok" role="status" data-testid="status">{message}</p> })
-                }
-                Some(Err(err)) => {
-                    EitherOf3::B(view! { <p class="status status-error" role="alert" data-testid="status">{err.to_string()}</p> })
-                }
-                None => EitherOf3::C(()),
-            }}
-        </div>
+pub fn StatusMessage(outcome: Option<Result<String, String>>) -> impl IntoView {
+    let message = outcome.map(|outcome| {
+        let (class, role, text) = parts(&outcome);
+        view! { <p class=class role=role data-testid="status">{text.to_owned()}</p> }
+    });
+    view! { <div class=AREA_CLASS aria-live="polite">{message}</div> }
+}
+
+/// Class, role and text of an outcome's message: one definition for both renderings.
+fn parts(outcome: &Result<String, String>) -> (&'static str, &'static str, &str) {
+    match outcome {
+        Ok(text) => ("status status-ok", "status", text),
+        Err(text) => ("status status-error", "alert", text),
     }
+}
+
+/// Writes `outcome` into the live region `area` (in the browser).
+pub fn show(area: &web_sys::Element, outcome: &Result<String, String>) {
+    let (class, role, text) = parts(outcome);
+    let Ok(message) = document().create_element("p") else {
+        return;
+    };
+    message.set_class_name(class);
+    let _ = message.set_attribute("role", role);
+    let _ = message.set_attribute("data-testid", "status");
+    message.set_text_content(Some(text));
+    area.replace_children_with_node_1(&message);
+}
+
+/// The live region inside `root`.
+pub fn area_in(root: &web_sys::Element) -> Option<web_sys::Element> {
+    root.query_selector(&format!(".{AREA_CLASS}"))
+        .ok()
+        .flatten()
 }

@@ -1,21 +1,16 @@
 use leptos::prelude::*;
 
-/// A form's submit button that is busy (and disabled, against double submits) while its
-/// action runs.
+/// A form's submit button. An island marks it busy (and disabled, against a second submit)
+/// while its request runs ([`crate::client::dom::set_busy`]).
 #[component]
 pub fn SubmitButton(
-    #[prop(into)] pending: Signal<bool>,
     class: &'static str,
-    #[prop(optional, into)] disabled: Signal<bool>,
+    #[prop(optional)] disabled: bool,
+    #[prop(optional)] id: Option<String>,
     children: Children,
 ) -> impl IntoView {
     view! {
-        <button
-            type="submit"
-            class=class
-            disabled=move || disabled.get() || pending.get()
-            aria-busy=move || pending.get().to_string()
-        >
+        <button type="submit" id=id class=class disabled=disabled aria-busy="false">
             {children()}
         </button>
     }

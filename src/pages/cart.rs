@@ -1,15 +1,23 @@
-use crate::cart_state::{form_error, input_number, island_action, publish};
+//! `/cart`: the session's lines, editable, with the total. Without JavaScript each quantity
+//! and remove form posts and the server redirects back to this page; with it, the island
+//! posts the same form, reads the page the server would have shown, and puts its cart in
+//! place of this one: one rendering of the cart, the server's, either way.
+
+use crate::cart_state::{form_error, publish};
+use crate::client::{dom, http};
 use crate::components::seo::PageMeta;
-use crate::components::status_message::StatusMessage;
+use crate::components::status_message::{self, StatusMessage};
 use crate::components::submit_button::SubmitButton;
-use crate::error::ShopError;
 use crate::model::{CartLineView, CartView};
 use crate::server_fns::{get_cart, RemoveFromCart, UpdateCartItem};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos::wasm_bindgen::JsCast;
 
-/// `/cart`: the session's lines, editable, with the total.
+/// The part of the page a cart change redraws.
+const CONTENTS_ID: &str = "cart-contents";
+
 #[component]
 pub fn CartPage() -> impl IntoView {
     view! {
@@ -35,129 +43,58 @@ pub fn CartPage() -> impl IntoView {
     }
 }
 
-/// The cart's lines, quantity and remove forms, and total. Each change answers with the
-/// whole cart, which this island redraws and publishes to the navbar. `error`: a form posted
-/// without JavaScript was refused.
-#[island]
+/// The cart's lines, quantity and remove forms, and total. `error`: a form posted without
+/// JavaScript was refused.
+#[component]
 fn CartEditor(cart: CartView, error: Option<String>) -> impl IntoView {
-    let update = island_action::<UpdateCartItem>();
-    let remove = island_action::<RemoveFromCart>();
-    let cart = RwSignal::new(cart);
-    // The product the last update was for, to name it in the message.
-    let updated_product = RwSignal::new(None::<i32>);
-    Effect::new(move |_| {
-        if let Some(input) = update.input().get() {
-            updated_product.set(Some(input.product_id));
-        }
-    });
-    for action_value in [update.value(), remove.value()] {
-        Effect::new(move |_| {
-            if let Some(Ok(changed)) = action_value.get() {
-                publish(&changed);
-                cart.set(changed);
-            }
-        });
-    }
-    // One message area for both actions: starting one clears the other's old result.
-    Effect::new(move |_| {
-        if update.pending().get() {
-            remove.value().set(None);
-        }
-    });
-    Effect::new(move |_| {
-        if remove.pending().get() {
-            update.value().set(None);
-        }
-    });
-    let outcome = Signal::derive(move || {
-        let updated = update.value().get().map(|r| {
-            r.map(
-                |changed| match updated_product.get().and_then(|id| changed.line(id)) {
-                    Some(line) => format!("Updated: {} × {}", line.quantity, line.name),
-                    None => "Removed from your cart.".to_string(),
-                },
-            )
-        });
-        let removed = remove
-            .value()
-            .get()
-            .map(|r| r.map(|_| "Removed from your cart.".to_string()));
-        let untouched = update.version().get() == 0 && remove.version().get() == 0;
-        updated.or(removed).or_else(|| {
-            untouched
-                .then(|| error.clone().map(|e| Err(ShopError::Invalid(e))))
-                .flatten()
+    let contents = if cart.lines.is_empty() {
+        Either::Left(view! {
+            <div class="empty-state" data-testid="empty-cart">
+                <p>"Your cart is empty."</p>
+                <a class="button button-primary" href="/">"Continue shopping"</a>
+            </div>
         })
-    });
-    let busy = move || (update.pending().get() || remove.pending().get()).to_string();
+    } else {
+        Either::Right(view! {
+            <ul class="cart-lines">
+                {cart.lines.into_iter().map(|line| view! { <CartLine line/> }).collect_view()}
+            </ul>
+            <div class="cart-summary">
+                <span>"Total"</span>
+                <strong class="price price-large" data-testid="cart-total">{cart.total}</strong>
+            </div>
+            <div class="cart-actions">
+                <a class="link-back" href="/">"← Continue shopping"</a>
+                <a class="button button-primary" href="/checkout">"Checkout"</a>
+            </div>
+        })
+    };
     view! {
-        <StatusMessage outcome/>
-        {move || {
-            let current = cart.get();
-            if current.lines.is_empty() {
-                return Either::Left(view! {
-                    <div class="empty-state" data-testid="empty-cart">
-                        <p>"Your cart is empty."</p>
-                        <a class="button button-primary" href="/">"Continue shopping"</a>
-                    </div>
-                });
-            }
-            Either::Right(view! {
-                <ul class="cart-lines" aria-busy=busy>
-                    {current
-                        .lines
-                        .into_iter()
-                        .map(|line| view! { <CartLine line update remove/> })
-                        .collect_view()}
-                </ul>
-                <div class="cart-summary">
-                    <span>"Total"</span>
-                    <strong class="price price-large" data-testid="cart-total">{current.total}</strong>
-                </div>
-                <div class="cart-actions">
-                    <a class="link-back" href="/">"← Continue shopping"</a>
-                    <a class="button button-primary" href="/checkout">"Checkout"</a>
-                </div>
-            })
-        }}
+        <CartBehaviour>
+            <StatusMessage outcome=error.map(Err)/>
+            <div id=CONTENTS_ID>{contents}</div>
+        </CartBehaviour>
     }
 }
 
 #[component]
-fn CartLine(
-    line: CartLineView,
-    update: Action<UpdateCartItem, Result<CartView, ShopError>>,
-    remove: Action<RemoveFromCart, Result<CartView, ShopError>>,
-) -> impl IntoView {
+fn CartLine(line: CartLineView) -> impl IntoView {
     let product_id = line.product_id;
     let href = format!("/product/{product_id}");
     let quantity_id = format!("quantity-{product_id}");
-    let quantity = NodeRef::new();
-    let submit_update = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        update.dispatch(UpdateCartItem {
-            product_id,
-            quantity: input_number(quantity),
-        });
-    };
-    let submit_remove = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        remove.dispatch(RemoveFromCart { product_id });
-    };
     view! {
-        <li class="cart-line" data-testid="cart-item">
+        <li class="cart-line" data-testid="cart-item" data-product-id=product_id>
             <img src=line.image_url alt=line.name.clone() width="120" height="90"/>
             <div class="cart-line-info">
                 <a class="cart-line-name" href=href>{line.name.clone()}</a>
                 <span class="unit-price">{format!("{} each", line.unit_price)}</span>
             </div>
-            <form class="quantity-form" method="post" action=UpdateCartItem::url() on:submit=submit_update>
+            <form class="quantity-form" method="post" action=UpdateCartItem::url()>
                 <input type="hidden" name="product_id" value=product_id/>
                 <label class="visually-hidden" for=quantity_id.clone()>
                     {format!("Quantity of {}", line.name)}
                 </label>
                 <input
-                    node_ref=quantity
                     id=quantity_id
                     name="quantity"
                     type="number"
@@ -167,15 +104,92 @@ fn CartLine(
                     value=line.quantity
                     required
                 />
-                <SubmitButton pending=update.pending() class="button">"Update"</SubmitButton>
+                <SubmitButton class="button" id=format!("update-{product_id}")>"Update"</SubmitButton>
             </form>
             <span class="price line-total" data-testid="line-total">{line.line_total}</span>
-            <form class="remove-form" method="post" action=RemoveFromCart::url() on:submit=submit_remove>
+            <form class="remove-form" method="post" action=RemoveFromCart::url()>
                 <input type="hidden" name="product_id" value=product_id/>
-                <SubmitButton pending=remove.pending() class="button button-quiet">
+                <SubmitButton class="button button-quiet" id=format!("remove-{product_id}")>
                     "Remove"
                 </SubmitButton>
             </form>
         </li>
     }
+}
+
+#[island]
+fn CartBehaviour(children: Children) -> impl IntoView {
+    view! { <div class="cart-editor" on:submit=on_submit>{children()}</div> }
+}
+
+fn on_submit(ev: leptos::ev::SubmitEvent) {
+    let Some(form) = dom::event_form(&ev) else {
+        return;
+    };
+    let Some(area) = ev
+        .current_target()
+        .and_then(|root| root.dyn_into::<web_sys::Element>().ok())
+        .and_then(|root| status_message::area_in(&root))
+    else {
+        return;
+    };
+    ev.prevent_default();
+    leptos::task::spawn_local(async move {
+        let contents = dom::by_id(&document(), CONTENTS_ID);
+        if let Some(contents) = &contents {
+            let _ = contents.set_attribute("aria-busy", "true");
+        }
+        dom::set_busy(&form, true);
+        let focused = dom::focused_id();
+        let outcome = change(&form).await;
+        dom::set_busy(&form, false);
+        if let Some(contents) = &contents {
+            let _ = contents.remove_attribute("aria-busy");
+        }
+        dom::restore_focus(focused, CONTENTS_ID);
+        status_message::show(&area, &outcome);
+    });
+}
+
+/// Posts the form as a page would and shows the cart of the page the server answers with.
+async fn change(form: &web_sys::HtmlFormElement) -> Result<String, String> {
+    let unreadable = || http::UNREADABLE.to_owned();
+    let response = http::post_form(form, http::HTML)
+        .await
+        .ok_or_else(unreadable)?;
+    if !response.ok() {
+        return Err(http::error_message(&response).await);
+    }
+    let page = http::html(&response).await.ok_or_else(unreadable)?;
+    let fresh = dom::by_id(&page, CONTENTS_ID).ok_or_else(unreadable)?;
+    let current = dom::by_id(&document(), CONTENTS_ID).ok_or_else(unreadable)?;
+    current.set_inner_html(&fresh.inner_html());
+    if let Some(count) =
+        dom::text_of(&page, "[data-testid=cart-count]").and_then(|count| count.trim().parse().ok())
+    {
+        publish(count);
+    }
+    // A refusal is in the answer's status area, as the server words it.
+    if let Some(refusal) = dom::text_of(&page, ".status-area [role=alert]") {
+        return Err(refusal);
+    }
+    let product = dom::form_value(form, "product_id").unwrap_or_default();
+    let line = page
+        .query_selector(&format!("[data-product-id=\"{product}\"]"))
+        .ok()
+        .flatten();
+    let removing = form.action().ends_with(RemoveFromCart::url());
+    Ok(match line {
+        Some(line) if !removing => {
+            let quantity = line
+                .query_selector("input[name=quantity]")
+                .ok()
+                .flatten()
+                .and_then(|input| input.get_attribute("value"))
+                .unwrap_or_default();
+            let name = dom::text_in(&line, ".cart-line-name").unwrap_or_default();
+            format!("Updated: {quantity} × {name}")
+        }
+        _ => "Removed from your cart.".to_owned(),
+    })
 }

@@ -126,7 +126,7 @@ async fn server_fn_status(req: Request<Body>, next: Next) -> Response {
     let bytes = axum::body::to_bytes(body, BODY_LIMIT)
         .await
         .unwrap_or_default();
-    if let Ok(err) = serde_json::from_slice::<ShopError>(&bytes) {
+    if let Ok(err) = ShopError::from_wire(&bytes) {
         parts.status = err.status_code();
     }
     Response::from_parts(parts, Body::from(bytes))
