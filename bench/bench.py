@@ -35,6 +35,10 @@ SIZES = [int(n) for n in os.environ.get("BENCH_PRODUCTS", "1000,10000").split(",
 LIGHTHOUSE = os.path.join(ROOT, "bench/node_modules/.bin/lighthouse")
 # The storefront pages whose weight and Lighthouse scores are budgeted.
 PAGES = [("home", "/"), ("product", "/product/7"), ("cart", "/cart")]
+# More pages whose weight is budgeted (every storefront page loads the same islands).
+WEIGHED_ONLY = [("search", "/search?q=mug"), ("checkout", "/checkout")]
+# The islands' weight: the budget, and what we aim for (the original SPA shipped 90 KB).
+WEIGHT_BUDGET, WEIGHT_AIM = 90_000, 60_000
 CHROMIUM_FLAGS = "--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --no-first-run --disable-sync"
 
 
@@ -145,7 +149,7 @@ def run_size(products, workdir):
         results = [(name, wrk(path, script)) for name, path, script in routes]
         after = rss_kb(server.pid)
         _, home = http("GET", "/")
-        pages = {name: {"weight": page_weight(path)} for name, path in PAGES}
+        pages = {name: {"weight": page_weight(path)} for name, path in PAGES + WEIGHED_ONLY}
         if products == SIZES[0] and os.path.exists(LIGHTHOUSE):
             for name, path in PAGES:
                 pages[name]["lighthouse"] = lighthouse(path)
@@ -208,18 +212,20 @@ def compressed_sizes(path):
 
 
 def main():
-    """`bench.py` runs every section; `bench.py proxy` or `bench.py search` only that one."""
+    """`bench.py` runs every section; `bench.py proxy`, `bench.py search` or `bench.py pages`
+    (routes, page weights and Lighthouse at the first catalogue size) only that one."""
     if not os.path.exists(BIN):
         raise SystemExit("build the release first: bench/run does")
-    only = sys.argv[1] if len(sys.argv) == 2 and sys.argv[1] in ("proxy", "search") else None
+    only = sys.argv[1] if len(sys.argv) == 2 and sys.argv[1] in ("proxy", "search", "pages") else None
     if sys.argv[1:] and not only:
-        raise SystemExit("usage: bench.py [proxy | search]")
+        raise SystemExit("usage: bench.py [proxy | search | pages]")
     everything = only is None
     workdir = tempfile.mkdtemp(prefix="shop-bench-")
     served = {"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk, "workdir": workdir, "base": BASE,
               "duration": DURATION, "connections": CONNECTIONS}
     try:
-        runs = {n: run_size(n, workdir) for n in SIZES} if everything else {}
+        sizes = SIZES if everything else SIZES[:1] if only == "pages" else []
+        runs = {n: run_size(n, workdir) for n in sizes}
         order_runs = checkout.run_all(served) if everything else None
         search_runs = search.run_all(served) if only in (None, "search") else {}
         proxy_runs = proxy.run_all({"root": ROOT, "wrk": wrk, "workdir": workdir}) if only in (None, "proxy") else None
@@ -245,7 +251,9 @@ def main():
         for page, info in run["pages"].items():
             weight, parts = info["weight"]
             print(f"page {page:8} WASM + JS {weight / 1000:6.1f} KB brotli ({', '.join(parts)})")
-            budgets.append((f"[{n}] {page} page WASM + JS <= 90 KB brotli ({weight / 1000:.1f} KB)", weight <= 90_000))
+            aim = "within" if weight <= WEIGHT_AIM else "over"
+            budgets.append((f"[{n}] {page} page WASM + JS <= {WEIGHT_BUDGET // 1000} KB brotli ({weight / 1000:.1f} KB; "
+                            f"{aim} the {WEIGHT_AIM // 1000} KB aim)", weight <= WEIGHT_BUDGET))
             lh = info.get("lighthouse")
             if lh:
                 s = lh["scores"]
@@ -262,7 +270,7 @@ def main():
     if only in (None, "proxy"):
         budgets += proxy.report(proxy_runs, CONNECTIONS, DURATION)
 
-    if everything:
+    if everything or only == "pages":
         print_sizes(budgets)
 
     print("\n== budgets ==")
@@ -279,7 +287,7 @@ def print_sizes(budgets):
             raw, gz, br = compressed_sizes(os.path.join(pkg, name))
             print(f"{name:28} raw {raw:>9,}  gzip {gz:>9,}  brotli {br:>9,}")
             if name.endswith(".wasm"):
-                budgets.append((f"islands WASM <= 90 KB brotli ({br / 1000:.0f} KB)", br <= 90_000))
+                budgets.append((f"islands WASM <= {WEIGHT_BUDGET // 1000} KB brotli ({br / 1000:.1f} KB)", br <= WEIGHT_BUDGET))
     print(f"{'server binary':28} {os.path.getsize(BIN):>13,} bytes")
 
 

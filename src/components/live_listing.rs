@@ -18,27 +18,28 @@ pub const LISTING_ID: &str = "listing";
 pub const FORM_ID: &str = "listing-filters";
 /// The result count ("12 products"), read out after each change.
 pub const COUNT_ID: &str = "result-count";
+/// The live region that reads the count out.
+const STATUS_ID: &str = "listing-status";
 
 #[island]
 pub fn LiveListing(children: Children) -> impl IntoView {
-    let announcement = RwSignal::new(String::new());
     // Effects run only in the browser, once the island is hydrated.
-    Effect::new(move |_| behaviour::listen_to_history(announcement));
+    Effect::new(|_| behaviour::listen_to_history());
     view! {
         <div
             class="live-listing"
-            on:change=move |ev| behaviour::on_change(ev, announcement)
-            on:submit=move |ev| behaviour::on_submit(ev, announcement)
-            on:click=move |ev| behaviour::on_click(ev, announcement)
+            on:change=behaviour::on_change
+            on:submit=behaviour::on_submit
+            on:click=behaviour::on_click
         >
             {children()}
         </div>
-        <p class="visually-hidden" role="status" data-testid="listing-status">{move || announcement.get()}</p>
+        <p id=STATUS_ID class="visually-hidden" role="status" data-testid="listing-status"></p>
     }
 }
 
 mod behaviour {
-    use super::{COUNT_ID, FORM_ID, LISTING_ID};
+    use super::{COUNT_ID, FORM_ID, LISTING_ID, STATUS_ID};
     use crate::client::http;
     use leptos::prelude::*;
     use leptos::wasm_bindgen::{JsCast, JsValue};
@@ -50,7 +51,7 @@ mod behaviour {
         static LATEST: Cell<u32> = const { Cell::new(0) };
     }
 
-    pub fn on_change(ev: leptos::ev::Event, announcement: RwSignal<String>) {
+    pub fn on_change(ev: leptos::ev::Event) {
         // Every control in the listing belongs to the filter form.
         let is_control = ev
             .target()
@@ -58,12 +59,12 @@ mod behaviour {
             .is_some_and(|el| el.has_attribute("name"));
         if is_control {
             if let Some(url) = filter_form().and_then(|form| form_url(&form)) {
-                navigate(url, true, announcement);
+                navigate(url, true);
             }
         }
     }
 
-    pub fn on_submit(ev: leptos::ev::SubmitEvent, announcement: RwSignal<String>) {
+    pub fn on_submit(ev: leptos::ev::SubmitEvent) {
         let Some(form) = ev
             .target()
             .and_then(|t| t.dyn_into::<HtmlFormElement>().ok())
@@ -73,11 +74,11 @@ mod behaviour {
         };
         if let Some(url) = form_url(&form) {
             ev.prevent_default();
-            navigate(url, true, announcement);
+            navigate(url, true);
         }
     }
 
-    pub fn on_click(ev: leptos::ev::MouseEvent, announcement: RwSignal<String>) {
+    pub fn on_click(ev: leptos::ev::MouseEvent) {
         // A new tab or window, or another button, is the browser's business.
         if ev.default_prevented()
             || ev.button() != 0
@@ -95,12 +96,12 @@ mod behaviour {
             .and_then(|link| link.get_attribute("href"));
         if let Some(href) = href {
             ev.prevent_default();
-            navigate(href, true, announcement);
+            navigate(href, true);
         }
     }
 
     /// Back and Forward between the listing's own entries fetch that entry's listing.
-    pub fn listen_to_history(announcement: RwSignal<String>) {
+    pub fn listen_to_history() {
         // The handle is dropped: the listener stays as long as the page.
         _ = window_event_listener(leptos::ev::popstate, move |_| {
             let location = window().location();
@@ -110,9 +111,15 @@ mod behaviour {
             let url = format!("{path}{search}");
             // A change of the hash (the skip link) is no other listing.
             if current_url().as_deref() != Some(url.as_str()) {
-                navigate(url, false, announcement);
+                navigate(url, false);
             }
         });
+    }
+
+    fn announce(text: &str) {
+        if let Some(status) = document().get_element_by_id(STATUS_ID) {
+            status.set_text_content(Some(text));
+        }
     }
 
     fn listing() -> Option<Element> {
@@ -137,7 +144,7 @@ mod behaviour {
         Some(format!("{action}?{}", String::from(query.to_string())))
     }
 
-    fn navigate(url: String, push: bool, announcement: RwSignal<String>) {
+    fn navigate(url: String, push: bool) {
         let request = LATEST.with(|latest| {
             latest.set(latest.get().wrapping_add(1));
             latest.get()
@@ -151,7 +158,7 @@ mod behaviour {
                 return;
             }
             match fetched.and_then(|fresh| swap(fresh, push)) {
-                Some(count) => announcement.set(count),
+                Some(count) => announce(&count),
                 // Anything else (a 404 page, no network): let the browser load it.
                 None => {
                     let _ = window().location().assign(&url);
