@@ -185,6 +185,15 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
         html.contains("Only 5 left"),
         "the error is shown after the redirect"
     );
+    // With JavaScript the cart island reads this same page: its cart, each line by product,
+    // and the refusal as an alert in the status area.
+    for part in [
+        r#"id="cart-contents""#.to_string(),
+        format!(r#"data-product-id="{id}""#),
+        r#"<div class="status-area" aria-live="polite"><p class="status status-error" role="alert" data-testid="status">Only 5 left</p>"#.to_string(),
+    ] {
+        assert!(html.contains(&part), "{part} in {html}");
+    }
     assert_eq!(api_cart_count(&app, &session).await, 3);
     let r = call_server_fn(
         &app,

@@ -11,6 +11,7 @@ import { test, expect } from './fixtures';
 //   11 Cork Yoga Mat $64.00                 13 Insulated Water Bottle 750 ml $27.50
 //   23 Pebble Portable Speaker $59.00       9  Ergonomic Mesh Office Chair (stock 3)
 //   10 Classic Fountain Pen (stock 0)       14, 15, 17 and 32, 33 for "recently viewed"
+//   3  Two-Person Dome Tent (14)
 
 test.use({ javaScriptEnabled: true });
 
@@ -146,6 +147,33 @@ test.describe('with JavaScript', () => {
     await shop.cart.goto();
     await expect(shop.cart.rows).toHaveCount(1);
     await expect(shop.cart.total).toHaveText('$55.00');
+  });
+
+  test('a browser that sends no Referer still sees its cart change in place', async ({ page, shop }) => {
+    await shop.product.goto(3);
+    await shop.product.add(1);
+    await expect(shop.navbar.cartCount).toHaveText('1');
+    await shop.cart.goto();
+    // Privacy settings and extensions can drop the Referer, and a form post then comes back
+    // to the home page instead of the cart: the island must still show the cart as it is.
+    await page.evaluate(() => {
+      const policy = document.createElement('meta');
+      policy.name = 'referrer';
+      policy.content = 'no-referrer';
+      document.head.append(policy);
+    });
+    await page.evaluate(() => ((window as any).__e2eMarker = 'still here'));
+    const posted = page.waitForResponse((r) => r.url().includes('/_fn/cart/update'));
+    await shop.cart.setQuantity('Two-Person Dome Tent', 3);
+    // The post really went without a Referer: the server sent it home.
+    expect(new URL((await posted).headers()['location'], page.url()).pathname).toBe('/');
+    await expect(shop.cart.status).toHaveText('Updated: 3 × Two-Person Dome Tent');
+    await expect(shop.cart.quantityOf('Two-Person Dome Tent')).toHaveValue('3');
+    await expect(shop.navbar.cartCount).toHaveText('3');
+    expect(await page.evaluate(() => (window as any).__e2eMarker)).toBe('still here');
+    await shop.cart.remove('Two-Person Dome Tent');
+    await expect(shop.cart.empty).toBeVisible();
+    await expect(shop.navbar.cartCount).toHaveText('0');
   });
 
   test('empty cart shows the empty state, also after removing the last line', async ({ page, shop }) => {

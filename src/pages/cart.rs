@@ -17,12 +17,13 @@ use leptos::wasm_bindgen::JsCast;
 
 /// The part of the page a cart change redraws.
 const CONTENTS_ID: &str = "cart-contents";
+const CART_PATH: &str = "/cart";
 
 #[component]
 pub fn CartPage() -> impl IntoView {
     view! {
         // Each shopper's own: never indexed.
-        <PageMeta title="Your cart" description="Your shopping cart at Harbor & Pine." canonical="/cart" noindex=true/>
+        <PageMeta title="Your cart" description="Your shopping cart at Harbor & Pine." canonical=CART_PATH noindex=true/>
         <h1 class="page-title">"Your cart"</h1>
         <Suspense fallback=|| view! { <p class="loading" role="status">"Loading your cart…"</p> }>
             {move || Suspend::new(async move {
@@ -34,7 +35,7 @@ pub fn CartPage() -> impl IntoView {
                     Err(err) => Either::Right(view! {
                         <div class="empty-state">
                             <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
-                            <a class="button" href="/cart">"Try again"</a>
+                            <a class="button" href=CART_PATH>"Try again"</a>
                         </div>
                     }),
                 }
@@ -160,7 +161,15 @@ async fn change(form: &web_sys::HtmlFormElement) -> Result<String, String> {
     if !response.ok() {
         return Err(http::error_message(&response).await);
     }
-    let page = http::html(&response).await.ok_or_else(unreadable)?;
+    let mut page = http::html(&response).await.ok_or_else(unreadable)?;
+    if dom::by_id(&page, CONTENTS_ID).is_none() {
+        // The server redirects to the page that posted; a browser that sends no Referer is
+        // sent home instead. The change is made either way: read the cart as it now is.
+        let cart = http::get(CART_PATH, http::HTML)
+            .await
+            .ok_or_else(unreadable)?;
+        page = http::html(&cart).await.ok_or_else(unreadable)?;
+    }
     let fresh = dom::by_id(&page, CONTENTS_ID).ok_or_else(unreadable)?;
     let current = dom::by_id(&document(), CONTENTS_ID).ok_or_else(unreadable)?;
     current.set_inner_html(&fresh.inner_html());
