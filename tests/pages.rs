@@ -187,10 +187,12 @@ async fn server_fns_change_only_same_origin_carts(t: &TestDb) {
     );
     // With JavaScript the cart island reads this same page: its cart, each line by product,
     // and the refusal as an alert in the status area.
+    assert_eq!(testid_text(&html, "status").as_deref(), Some("Only 5 left"));
     for part in [
         r#"id="cart-contents""#.to_string(),
         format!(r#"data-product-id="{id}""#),
-        r#"<div class="status-area" aria-live="polite"><p class="status status-error" role="alert" data-testid="status">Only 5 left</p>"#.to_string(),
+        r#"<p role="alert" data-testid="status""#.to_string(),
+        r#"aria-live="polite""#.to_string(),
     ] {
         assert!(html.contains(&part), "{part} in {html}");
     }
