@@ -69,6 +69,19 @@ test.describe('with JavaScript', () => {
     await expect(page.getByRole('heading', { level: 1, name: 'Duo Espresso Machine' })).toBeVisible();
   });
 
+  test('leaving the field for the Search button closes the list, and Enter there searches', async ({ page, shop }) => {
+    await open(page, '/', true);
+    await shop.search.input.pressSequentially('espr', { delay: 30 });
+    await expect(shop.search.listbox).toBeVisible();
+    await shop.search.input.press('ArrowDown');
+    await shop.search.input.press('Tab');
+    await expect(shop.search.button).toBeFocused();
+    await expect(shop.search.listbox).toBeHidden();
+    await expect(shop.search.input).toHaveAttribute('aria-expanded', 'false');
+    await shop.search.button.press('Enter');
+    await expect(page).toHaveURL(/\/search\?q=espr$/);
+  });
+
   test('clicking a suggestion opens the product', async ({ page, shop }) => {
     await open(page, '/cart', true);
     await shop.search.input.pressSequentially('gooseneck', { delay: 20 });

@@ -157,6 +157,10 @@ async fn suggest(text: String, request: u32) {
 }
 
 fn on_keydown(ev: leptos::ev::KeyboardEvent) {
+    // Keys on the Search button are the button's.
+    if !from_field(&ev) {
+        return;
+    }
     let options = options();
     let count = options.len();
     let key = ev.key();
@@ -193,10 +197,17 @@ fn on_keydown(ev: leptos::ev::KeyboardEvent) {
     }
 }
 
-fn on_focus(_: leptos::ev::FocusEvent) {
-    if !options().is_empty() {
+fn on_focus(ev: leptos::ev::FocusEvent) {
+    if from_field(&ev) && !options().is_empty() {
         set_open(true);
     }
+}
+
+/// Whether an event happened on the search field (the island also holds the button).
+fn from_field(ev: &web_sys::Event) -> bool {
+    ev.target()
+        .and_then(|t| t.dyn_into::<Element>().ok())
+        .is_some_and(|el| el.id() == INPUT_ID)
 }
 
 fn input() -> Option<HtmlInputElement> {
