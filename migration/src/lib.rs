@@ -9,6 +9,7 @@ mod m20261130_000003_create_orders;
 mod m20261201_000004_order_payment_lease;
 mod m20261201_000005_categories_and_search;
 mod m20261201_000006_listing_price_cents;
+mod m20261202_000007_accounts;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000004_order_payment_lease::Migration),
             Box::new(m20261201_000005_categories_and_search::Migration),
             Box::new(m20261201_000006_listing_price_cents::Migration),
+            Box::new(m20261202_000007_accounts::Migration),
         ]
     }
 }

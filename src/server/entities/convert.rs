@@ -1,7 +1,8 @@
 //! Entity rows → the shared types the pages and the API speak.
 
-use super::{cart_item, category, order, order_line, product};
+use super::{account, cart_item, category, order, order_line, product};
 use crate::error::ShopError;
+use crate::model::account::Account;
 use crate::model::order::{
     Order, OrderLine, OrderPayment, OrderStatus, PaymentMethod, ShippingAddress, ShippingMethod,
 };
@@ -97,5 +98,15 @@ impl Order {
             created_at: m.created_at,
             updated_at: m.updated_at,
         })
+    }
+}
+
+impl From<account::Model> for Account {
+    fn from(row: account::Model) -> Self {
+        Self {
+            id: row.id,
+            email: row.email,
+            created_at: row.created_at,
+        }
     }
 }

@@ -1,6 +1,7 @@
 //! SeaORM entities: the tables as the server sees them. Conversions to the shared
 //! [`crate::model`] types live in `convert.rs`, beside them, not inside.
 
+pub mod account;
 pub mod cart_item;
 pub mod category;
 mod convert;
