@@ -21,6 +21,18 @@ pub async fn post_form(form: &HtmlFormElement, accept: &str) -> Option<Response>
     fetch(&form.action(), &init, accept).await
 }
 
+/// Posts `form` like [`post_form`]; a server out of reach or a refusal is the message to
+/// show.
+pub async fn post_form_for(form: &HtmlFormElement, accept: &str) -> Result<Response, String> {
+    let response = post_form(form, accept)
+        .await
+        .ok_or_else(|| UNREADABLE.to_owned())?;
+    if !response.ok() {
+        return Err(error_message(&response).await);
+    }
+    Ok(response)
+}
+
 /// GETs `url`, asking for `accept`.
 pub async fn get(url: &str, accept: &str) -> Option<Response> {
     fetch(url, &RequestInit::new(), accept).await

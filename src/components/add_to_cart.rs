@@ -10,7 +10,6 @@ use crate::components::submit_button::SubmitButton;
 use crate::server_fns::AddToCart;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::wasm_bindgen::JsCast;
 
 /// `error`: a refusal of a post without JavaScript, to show.
 #[component]
@@ -49,34 +48,13 @@ fn AddToCartBehaviour(children: Children) -> impl IntoView {
 }
 
 fn on_submit(ev: leptos::ev::SubmitEvent) {
-    let (Some(form), Some(root)) = (dom::event_form(&ev), ev.current_target()) else {
-        return;
-    };
-    let Some(area) = root
-        .dyn_into::<web_sys::Element>()
-        .ok()
-        .and_then(|root| status_message::area_in(&root))
-    else {
-        return;
-    };
-    ev.prevent_default();
-    leptos::task::spawn_local(async move {
-        dom::set_busy(&form, true);
-        let outcome = add(&form).await;
-        dom::set_busy(&form, false);
-        status_message::show(&area, &outcome);
-    });
+    status_message::submit_in_place(ev, |form| async move { add(&form).await });
 }
 
 /// Posts the form; the answer is the whole cart, or a refusal with its message.
 async fn add(form: &web_sys::HtmlFormElement) -> Result<String, String> {
     let unreadable = || http::UNREADABLE.to_owned();
-    let response = http::post_form(form, http::JSON)
-        .await
-        .ok_or_else(unreadable)?;
-    if !response.ok() {
-        return Err(http::error_message(&response).await);
-    }
+    let response = http::post_form_for(form, http::JSON).await?;
     let cart = http::json(&response).await.ok_or_else(unreadable)?;
     if let Some(count) = http::number_field(&cart, "count") {
         publish(count as i64);

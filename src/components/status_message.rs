@@ -43,3 +43,31 @@ pub fn area_in(root: &web_sys::Element) -> Option<web_sys::Element> {
         .ok()
         .flatten()
 }
+
+/// Runs a form's submit in place: the form stays on the page, its buttons are busy while
+/// `act` runs, and the outcome `act` returns is written into the status area of the island
+/// (`ev`'s current target) the form is in.
+pub fn submit_in_place<F, Fut>(ev: leptos::ev::SubmitEvent, act: F)
+where
+    F: FnOnce(web_sys::HtmlFormElement) -> Fut + 'static,
+    Fut: std::future::Future<Output = Result<String, String>> + 'static,
+{
+    use leptos::wasm_bindgen::JsCast;
+    let Some(form) = crate::client::dom::event_form(&ev) else {
+        return;
+    };
+    let Some(area) = ev
+        .current_target()
+        .and_then(|root| root.dyn_into::<web_sys::Element>().ok())
+        .and_then(|root| area_in(&root))
+    else {
+        return;
+    };
+    ev.prevent_default();
+    leptos::task::spawn_local(async move {
+        crate::client::dom::set_busy(&form, true);
+        let outcome = act(form.clone()).await;
+        crate::client::dom::set_busy(&form, false);
+        show(&area, &outcome);
+    });
+}

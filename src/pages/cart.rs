@@ -13,7 +13,6 @@ use crate::server_fns::{get_cart, RemoveFromCart, UpdateCartItem};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
-use leptos::wasm_bindgen::JsCast;
 
 /// The part of the page a cart change redraws.
 const CONTENTS_ID: &str = "cart-contents";
@@ -124,43 +123,27 @@ fn CartBehaviour(children: Children) -> impl IntoView {
 }
 
 fn on_submit(ev: leptos::ev::SubmitEvent) {
-    let Some(form) = dom::event_form(&ev) else {
-        return;
-    };
-    let Some(area) = ev
-        .current_target()
-        .and_then(|root| root.dyn_into::<web_sys::Element>().ok())
-        .and_then(|root| status_message::area_in(&root))
-    else {
-        return;
-    };
-    ev.prevent_default();
-    leptos::task::spawn_local(async move {
+    status_message::submit_in_place(ev, |form| async move {
         let contents = dom::by_id(&document(), CONTENTS_ID);
         if let Some(contents) = &contents {
             let _ = contents.set_attribute("aria-busy", "true");
         }
-        dom::set_busy(&form, true);
         let focused = dom::focused_id();
         let outcome = change(&form).await;
-        dom::set_busy(&form, false);
         if let Some(contents) = &contents {
             let _ = contents.remove_attribute("aria-busy");
         }
+        // A refused change keeps the old form: enabled again before it can take the focus.
+        dom::set_busy(&form, false);
         dom::restore_focus(focused, CONTENTS_ID);
-        status_message::show(&area, &outcome);
+        outcome
     });
 }
 
 /// Posts the form as a page would and shows the cart of the page the server answers with.
 async fn change(form: &web_sys::HtmlFormElement) -> Result<String, String> {
     let unreadable = || http::UNREADABLE.to_owned();
-    let response = http::post_form(form, http::HTML)
-        .await
-        .ok_or_else(unreadable)?;
-    if !response.ok() {
-        return Err(http::error_message(&response).await);
-    }
+    let response = http::post_form_for(form, http::HTML).await?;
     let mut page = http::html(&response).await.ok_or_else(unreadable)?;
     if dom::by_id(&page, CONTENTS_ID).is_none() {
         // The server redirects to the page that posted; a browser that sends no Referer is
