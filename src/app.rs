@@ -2,8 +2,13 @@
 //! only; the interactive pieces are islands inside the pages and the navbar.
 
 use crate::components::navbar::Navbar;
+use crate::components::notice::NoticeBanner;
 use crate::components::seo::title_text;
 use crate::island_loader::IslandScripts;
+use crate::pages::account::{
+    login::LoginPage, password::ForgotPasswordPage, password::ResetPasswordPage,
+    register::RegisterPage, AccountPage,
+};
 use crate::pages::{
     cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage,
     not_found::NotFound, order::OrderPage, product::ProductPage, search::SearchPage,
@@ -56,6 +61,7 @@ fn Layout() -> impl IntoView {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Navbar/>
         <main id="main" class="container">
+            <NoticeBanner/>
             <Routes fallback=|| view! { <NotFound/> }>
                 <Route path=StaticSegment("") view=HomePage ssr=SsrMode::Async/>
                 <Route
@@ -71,6 +77,27 @@ fn Layout() -> impl IntoView {
                 />
                 <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("checkout") view=CheckoutPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("account"), StaticSegment("register"))
+                    view=RegisterPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("account"), StaticSegment("login"))
+                    view=LoginPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("account"), StaticSegment("password"), StaticSegment("forgot"))
+                    view=ForgotPasswordPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("account"), StaticSegment("password"), StaticSegment("reset"))
+                    view=ResetPasswordPage
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=(StaticSegment("orders"), ParamSegment("token"))
                     view=OrderPage

@@ -51,6 +51,14 @@ pub enum ShopError {
     /// The client sent too many writes (HTTP 429).
     #[error("Too many requests, please slow down")]
     TooManyRequests,
+    /// Too many sign-in or password-reset attempts for an account or from an address
+    /// (HTTP 429, with `Retry-After`).
+    #[error("{}", attempts_message(*retry_after_secs))]
+    TooManyAttempts { retry_after_secs: u64 },
+    /// No valid credentials: a missing, bad or revoked API token (HTTP 401, with
+    /// `WWW-Authenticate: Bearer`).
+    #[error("{0}")]
+    Unauthorized(String),
     /// Something failed on the server; details are logged there, never sent (HTTP 500).
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -64,6 +72,12 @@ fn out_of_stock_message(available: i32) -> String {
         i32::MIN..=0 => "Sorry, there are no more left in stock".to_string(),
         n => format!("Only {n} left"),
     }
+}
+
+fn attempts_message(retry_after_secs: u64) -> String {
+    let minutes = retry_after_secs.div_ceil(60).max(1);
+    let unit = if minutes == 1 { "minute" } else { "minutes" };
+    format!("Too many attempts. Please wait {minutes} {unit} and try again.")
 }
 
 fn fields_message(fields: &FieldErrors) -> String {
@@ -116,6 +130,8 @@ impl ShopError {
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyRequests => "too_many_requests",
+            Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::Unauthorized(_) => "unauthorized",
             Self::Internal => "internal",
             Self::Transport(_) => "transport",
         }
@@ -183,7 +199,10 @@ mod server_side {
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+                Self::TooManyRequests | Self::TooManyAttempts { .. } => {
+                    StatusCode::TOO_MANY_REQUESTS
+                }
+                Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }
         }
@@ -216,11 +235,22 @@ mod server_side {
                 _ => {}
             }
             let mut response = (self.status_code(), axum::Json(body)).into_response();
-            if matches!(self, Self::OrderInProgress) {
-                response.headers_mut().insert(
-                    axum::http::header::RETRY_AFTER,
-                    axum::http::HeaderValue::from_static(super::ORDER_IN_PROGRESS_RETRY_SECS),
-                );
+            let headers = response.headers_mut();
+            use axum::http::{header, HeaderValue};
+            match self {
+                Self::OrderInProgress => {
+                    headers.insert(
+                        header::RETRY_AFTER,
+                        HeaderValue::from_static(super::ORDER_IN_PROGRESS_RETRY_SECS),
+                    );
+                }
+                Self::TooManyAttempts { retry_after_secs } => {
+                    headers.insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+                }
+                Self::Unauthorized(_) => {
+                    headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+                }
+                _ => {}
             }
             response
         }

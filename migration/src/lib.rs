@@ -10,6 +10,7 @@ mod m20261201_000004_order_payment_lease;
 mod m20261201_000005_categories_and_search;
 mod m20261201_000006_listing_price_cents;
 mod m20261202_000007_accounts;
+mod m20261203_000008_sign_in;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000005_categories_and_search::Migration),
             Box::new(m20261201_000006_listing_price_cents::Migration),
             Box::new(m20261202_000007_accounts::Migration),
+            Box::new(m20261203_000008_sign_in::Migration),
         ]
     }
 }

@@ -1,9 +1,11 @@
 //! Pieces the pages share.
 
 pub mod add_to_cart;
+pub mod form_field;
 pub mod listing;
 pub mod live_listing;
 pub mod navbar;
+pub mod notice;
 pub mod pagination;
 pub mod product_card;
 pub mod recently_viewed;

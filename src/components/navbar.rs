@@ -1,8 +1,9 @@
 use crate::app::SHOP_NAME;
 use crate::cart_state::shared_count;
 use crate::components::search_box::SearchBox;
+use crate::model::account::paths;
 use crate::model::search::page::{category_path, SEARCH_PATH};
-use crate::server_fns::{get_cart, list_categories};
+use crate::server_fns::{get_cart, get_viewer, list_categories};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 
@@ -40,9 +41,34 @@ pub fn Navbar() -> impl IntoView {
                     </Suspense>
                     <span class="visually-hidden">" items"</span>
                 </a>
+                <AccountLinks/>
             </nav>
             <CategoryLinks current=path/>
         </header>
+    }
+}
+
+/// **Sign in**, or the account link and **Sign out** (a POST, so no link can sign anyone out).
+#[component]
+fn AccountLinks() -> impl IntoView {
+    view! {
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                match get_viewer().await.ok().flatten() {
+                    Some(viewer) => leptos::either::Either::Left(view! {
+                        <div class="account-links">
+                            <a href=paths::ACCOUNT data-testid="account-link" title=viewer.email>"Account"</a>
+                            <form method="post" action=paths::LOGOUT>
+                                <button type="submit" class="link-button">"Sign out"</button>
+                            </form>
+                        </div>
+                    }),
+                    None => leptos::either::Either::Right(view! {
+                        <a class="account-links" href=paths::LOGIN>"Sign in"</a>
+                    }),
+                }
+            })}
+        </Suspense>
     }
 }
 

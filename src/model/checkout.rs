@@ -25,6 +25,8 @@ pub struct CheckoutFields {
     pub card_number: String,
     /// Made once per rendered form: a double click or a re-post makes one order.
     pub idempotency_key: String,
+    /// `on` when a signed-in customer ticks "Save this address".
+    pub save_address: String,
 }
 
 /// Never shows the card number (it would end up in logs).
@@ -48,6 +50,23 @@ impl CheckoutFields {
             idempotency_key,
             ..Self::default()
         }
+    }
+
+    /// A signed-in customer's email and saved address.
+    pub fn prefill(&mut self, email: String, address: Option<ShippingAddress>) {
+        self.email = email;
+        if let Some(a) = address {
+            self.name = a.name;
+            self.line1 = a.line1;
+            self.line2 = a.line2;
+            self.city = a.city;
+            self.postal_code = a.postal_code;
+            self.country = a.country;
+        }
+    }
+
+    pub fn wants_address_saved(&self) -> bool {
+        self.save_address == "on"
     }
 
     pub fn shipping(&self) -> Option<ShippingMethod> {

@@ -1,8 +1,9 @@
+use crate::components::form_field::{describe, Field, FieldError};
 use crate::components::seo::PageMeta;
 use crate::model::checkout::{CheckoutAttempt, CheckoutFields};
 use crate::model::order::{order_summary, ShippingMethod, SUPPORTED_COUNTRIES};
 use crate::model::{format_money, format_price_or_free, Cart};
-use crate::server_fns::get_cart;
+use crate::server_fns::{checkout_prefill, get_cart};
 use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use rust_decimal::Decimal;
@@ -28,6 +29,9 @@ pub fn CheckoutPage() -> impl IntoView {
             {move || {
                 let attempt = attempt.clone();
                 Suspend::new(async move {
+                    // A signed-in customer's email and saved address fill a new form.
+                    let prefill = checkout_prefill().await.ok().flatten();
+                    let signed_in = prefill.is_some();
                     match get_cart().await {
                         Ok(cart) if cart.items.is_empty() => EitherOf3::A(view! {
                             <div class="empty-state" data-testid="empty-cart">
@@ -36,11 +40,14 @@ pub fn CheckoutPage() -> impl IntoView {
                             </div>
                         }),
                         Ok(cart) => {
-                            let attempt = attempt.unwrap_or_else(|| CheckoutAttempt {
-                                fields: CheckoutFields::new(new_idempotency_key()),
-                                ..CheckoutAttempt::default()
+                            let attempt = attempt.unwrap_or_else(|| {
+                                let mut fields = CheckoutFields::new(new_idempotency_key());
+                                if let Some((email, address)) = prefill {
+                                    fields.prefill(email, address);
+                                }
+                                CheckoutAttempt { fields, ..CheckoutAttempt::default() }
                             });
-                            EitherOf3::B(view! { <CheckoutForm summary=Summary::of(&cart) attempt/> })
+                            EitherOf3::B(view! { <CheckoutForm summary=Summary::of(&cart) attempt signed_in/> })
                         }
                         Err(err) => EitherOf3::C(view! {
                             <p class="status status-error" role="alert">{format!("Could not load your cart: {err}")}</p>
@@ -99,7 +106,7 @@ impl Summary {
 /// what JavaScript can: the totals follow the shipping choice, and the button stays busy
 /// once the form is posted (the server does everything else, with or without JavaScript).
 #[component]
-fn CheckoutForm(summary: Summary, attempt: CheckoutAttempt) -> impl IntoView {
+fn CheckoutForm(summary: Summary, attempt: CheckoutAttempt, signed_in: bool) -> impl IntoView {
     let CheckoutAttempt {
         fields,
         errors,
@@ -155,6 +162,12 @@ fn CheckoutForm(summary: Summary, attempt: CheckoutAttempt) -> impl IntoView {
                         <Field name="city" label="City" value=fields.city.clone() error=error("city") autocomplete="address-level2"/>
                         <Field name="postal_code" label="Postal code" value=fields.postal_code.clone() error=error("postal_code") autocomplete="postal-code"/>
                         <CountrySelect value=fields.country.clone() error=error("country")/>
+                        {signed_in.then(|| view! {
+                            <label class="choice">
+                                <input type="checkbox" name="save_address" value="on" checked=fields.save_address == "on"/>
+                                <span>"Save this address"</span>
+                            </label>
+                        })}
                     </fieldset>
                     <fieldset class="choices" aria-describedby=error("shipping_method").map(|_| "shipping_method-error")>
                         <legend>"Shipping"</legend>
@@ -250,40 +263,6 @@ fn CheckoutBehaviour(children: Children) -> impl IntoView {
     }
 }
 
-/// A labelled text input; when it has an error, the message sits under it and is tied to it.
-#[component]
-fn Field(
-    name: &'static str,
-    label: &'static str,
-    value: String,
-    error: Option<String>,
-    #[prop(optional)] autocomplete: &'static str,
-    #[prop(default = "text")] kind: &'static str,
-    #[prop(optional)] optional: bool,
-    #[prop(optional)] numeric: bool,
-) -> impl IntoView {
-    let invalid = error.is_some();
-    let described_by = describe(name, optional, invalid);
-    view! {
-        <div class="field" class:field-invalid=invalid>
-            <label for=name>{label}</label>
-            {optional.then(|| view! { <span class="field-hint" id=format!("{name}-hint")>"Optional"</span> })}
-            <input
-                id=name
-                name=name
-                type=kind
-                value=value
-                autocomplete=autocomplete
-                inputmode=numeric.then_some("numeric")
-                required=!optional
-                aria-invalid=invalid.then_some("true")
-                aria-describedby=described_by
-            />
-            <FieldError name error/>
-        </div>
-    }
-}
-
 #[component]
 fn CountrySelect(value: String, error: Option<String>) -> impl IntoView {
     let invalid = error.is_some();
@@ -306,19 +285,4 @@ fn CountrySelect(value: String, error: Option<String>) -> impl IntoView {
             <FieldError name="country" error/>
         </div>
     }
-}
-
-#[component]
-fn FieldError(name: &'static str, error: Option<String>) -> impl IntoView {
-    error.map(|message| view! { <p class="field-error" id=format!("{name}-error")>{message}</p> })
-}
-
-/// The ids that describe an input: its hint and its error, when it has them.
-fn describe(name: &str, hint: bool, error: bool) -> Option<String> {
-    let ids: Vec<String> = [(hint, "hint"), (error, "error")]
-        .into_iter()
-        .filter(|(on, _)| *on)
-        .map(|(_, what)| format!("{name}-{what}"))
-        .collect();
-    (!ids.is_empty()).then(|| ids.join(" "))
 }

@@ -4,20 +4,18 @@
 //! A plain form post is what lets the form keep its values without JavaScript: a server
 //! function's no-JS path redirects back and would lose them.
 
-use crate::app::shell;
 use crate::error::ShopError;
 use crate::model::checkout::{input_for_error, CheckoutAttempt, CheckoutFields};
 use crate::server::context::same_origin;
-use crate::server::router::leptos_context;
-use crate::server::services::orders;
+use crate::server::page_render;
+use crate::server::services::{accounts, orders};
 use crate::server::session::SessionId;
 use crate::server::AppState;
 use axum::body::Body;
 use axum::extract::{FromRequest, Request, State};
-use axum::http::{header, HeaderValue, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use leptos::prelude::provide_context;
 
 pub async fn checkout_submit(State(state): State<AppState>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
@@ -44,6 +42,9 @@ pub async fn checkout_submit(State(state): State<AppState>, request: Request) ->
         Ok(input) => orders::place_order(&deps, &session_id, &input, key).await,
         Err(errors) => Err(ShopError::InvalidFields(errors)),
     };
+    if let (Ok(placed), true) = (&placed, fields.wants_address_saved()) {
+        save_address(&state, &parts, &placed.order).await;
+    }
     match placed {
         Ok(placed) => Redirect::to(&format!("/orders/{}", placed.order.token)).into_response(),
         Err(err) => {
@@ -54,6 +55,25 @@ pub async fn checkout_submit(State(state): State<AppState>, request: Request) ->
                 err,
             )
             .await
+        }
+    }
+}
+
+/// Saves the order's address as the signed-in customer's (who ticked "Save this address").
+/// The order is placed whatever happens here; a failure is logged.
+async fn save_address(
+    state: &AppState,
+    parts: &axum::http::request::Parts,
+    order: &crate::model::order::Order,
+) {
+    let user = parts
+        .extensions
+        .get::<crate::server::auth::AuthSession>()
+        .and_then(|auth| auth.user.clone());
+    if let Some(user) = user {
+        if let Err(err) = accounts::save_address(&state.db, user.id, &order.shipping_address).await
+        {
+            tracing::warn!(error = %err, "could not save the order's address to the account");
         }
     }
 }
@@ -81,18 +101,5 @@ async fn render_again(
         message,
         status: err.status_code().as_u16(),
     };
-    let base_context = leptos_context(&state);
-    let context = move || {
-        base_context();
-        provide_context(attempt.clone());
-    };
-    let options = state.leptos_options.clone();
-    let render =
-        leptos_axum::render_app_async_with_context(context, move || shell(options.clone()));
-    let mut response = render(request).await;
-    // What was typed (a card number among it) must not be kept by any cache.
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
+    page_render::render_with(state, request, attempt).await
 }

@@ -111,6 +111,7 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         pending_order_timeout: Duration::from_secs(config.pending_order_timeout_secs),
         sweep_interval: Duration::from_secs(config.sweep_interval_secs),
         cart_idle: Duration::from_secs(u64::from(config.cart_idle_days) * 86_400),
+        session_max_age: Duration::from_secs(u64::from(config.session_max_days) * 86_400),
     };
     let redis = match &config.redis_url {
         Some(url) => Some(cluster::connect_redis(url).await?),

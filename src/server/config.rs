@@ -82,6 +82,22 @@ pub struct Config {
     /// `SHOP_METRICS_ADDR` (optional, e.g. `127.0.0.1:9100`): serve Prometheus metrics at
     /// `/metrics` on this address, apart from the shop. Off by default.
     pub metrics_addr: Option<SocketAddr>,
+    /// `SHOP_AUTH_ATTEMPTS`: sign-in and password-reset attempts per account per 15 minutes
+    /// (default 10; each client address may make three times as many; 0 = off).
+    pub auth_attempts: u32,
+    /// `SHOP_SESSION_IDLE_HOURS`: a sign-in unused this long ends (default 168, a week).
+    pub session_idle_hours: u32,
+    /// `SHOP_SESSION_MAX_DAYS`: a sign-in ends this long after it began, used or not
+    /// (default 30).
+    pub session_max_days: u32,
+}
+
+impl Config {
+    /// Cookies are `Secure` with the `__Host-` prefix, and pages send HSTS, when the shop's
+    /// public URL is https.
+    pub fn is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
 }
 
 impl Config {
@@ -156,7 +172,16 @@ impl Config {
                 format!("SHOP_METRICS_ADDR {text:?} is not an address like 127.0.0.1:9100")
             })?),
         };
+        let small = |name: &str, default: u64| -> Result<u32, String> {
+            u32::try_from(number(name, default)?).map_err(|_| format!("{name} is too large"))
+        };
+        let auth_attempts = small("SHOP_AUTH_ATTEMPTS", 10)?;
+        let session_idle_hours = small("SHOP_SESSION_IDLE_HOURS", 168)?.max(1);
+        let session_max_days = small("SHOP_SESSION_MAX_DAYS", 30)?.clamp(1, 3650);
         Ok(Self {
+            auth_attempts,
+            session_idle_hours,
+            session_max_days,
             database_url,
             addr,
             public_url,

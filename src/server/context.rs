@@ -53,6 +53,14 @@ pub fn session_id() -> Result<String, ShopError> {
         })
 }
 
+/// The signed-in customer of this request, if any (the sign-in layer loaded them).
+pub fn signed_in() -> Result<Option<crate::server::auth::SignedIn>, ShopError> {
+    Ok(request_parts()?
+        .extensions
+        .get::<crate::server::auth::AuthSession>()
+        .and_then(|auth| auth.user.clone()))
+}
+
 /// Refuses a cart change that another site's page made the browser send (see [`same_origin`]).
 pub fn ensure_same_origin() -> Result<(), ShopError> {
     same_origin(&request_parts()?.headers, &app_state()?.config.public_url)

@@ -15,9 +15,51 @@ use std::time::Duration;
 /// `outbox_emails.kind` of an order confirmation.
 pub const ORDER_CONFIRMATION: &str = "order_confirmation";
 
+/// `outbox_emails.kind` of a "forgot password" link (its body is blanked once sent).
+pub const PASSWORD_RESET: &str = "password_reset";
+
 pub struct OutgoingEmail {
     pub subject: String,
     pub body: String,
+}
+
+impl OutgoingEmail {
+    /// The outbox row that sends this email (insert it in the transaction of the change).
+    pub fn outbox_row(
+        self,
+        kind: &str,
+        recipient: &str,
+        order_id: Option<i32>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> outbox_email::ActiveModel {
+        use sea_orm::ActiveValue::Set;
+        outbox_email::ActiveModel {
+            order_id: Set(order_id),
+            kind: Set(kind.to_owned()),
+            recipient: Set(recipient.to_owned()),
+            subject: Set(self.subject),
+            body: Set(self.body),
+            attempts: Set(0),
+            next_attempt_at: Set(at),
+            claimed_until: Set(None),
+            sent_at: Set(None),
+            last_error: Set(None),
+            created_at: Set(at),
+            ..Default::default()
+        }
+    }
+}
+
+/// The "forgot password" email: a single-use link valid for `valid_minutes`.
+pub fn password_reset(link: &str, valid_minutes: i64) -> OutgoingEmail {
+    OutgoingEmail {
+        subject: "Reset your Harbor & Pine password".into(),
+        body: format!(
+            "Someone (we hope you) asked to reset the password of your Harbor & Pine account.\n\n\
+             Choose a new password here (the link works once, for {valid_minutes} minutes):\n{link}\n\n\
+             If it was not you, ignore this email: your password stays as it is.\n\nHarbor & Pine\n"
+        ),
+    }
 }
 
 /// The confirmation a shopper gets once an order is paid or placed (plain text).

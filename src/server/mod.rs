@@ -1,6 +1,8 @@
 //! The server: configuration, database, services, the REST API and the router that serves
 //! them beside the Leptos pages. Nothing here is compiled into the WASM client.
 
+pub mod account_forms;
+pub mod auth;
 pub mod checkout_form;
 pub mod cli;
 pub mod cluster;
@@ -14,12 +16,14 @@ pub mod jobs;
 pub mod listener;
 pub mod mail;
 pub mod middleware;
+pub mod page_render;
 pub mod prometheus;
 pub mod rest;
 pub mod router;
 pub mod seed;
 pub mod services;
 pub mod session;
+pub mod session_store;
 
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -42,6 +46,12 @@ pub struct AppState {
     pub draining: Arc<AtomicBool>,
     /// Writes per client (shared through Redis once [`AppState::share_through`] is called).
     pub limiter: middleware::rate_limit::WriteLimiter,
+    /// Sign-in attempts per account and per address (shared like `limiter`).
+    #[from_ref(skip)]
+    pub sign_in_attempts: services::throttle::Attempts,
+    /// Password-reset requests and uses per account and per address (shared like `limiter`).
+    #[from_ref(skip)]
+    pub reset_attempts: services::throttle::Attempts,
 }
 
 impl AppState {
@@ -63,6 +73,8 @@ impl AppState {
             payments: Arc::default(),
             draining: Arc::default(),
             limiter: middleware::rate_limit::WriteLimiter::new(config.write_rate_limit),
+            sign_in_attempts: services::throttle::Attempts::new("sign-in", config.auth_attempts),
+            reset_attempts: services::throttle::Attempts::new("reset", config.auth_attempts),
             config: Arc::new(config),
         }
     }
@@ -76,6 +88,11 @@ impl AppState {
     ) -> Vec<tokio::task::JoinHandle<()>> {
         if let Some((_, manager)) = &redis {
             self.limiter = self.limiter.clone().shared_through(manager.clone());
+            self.sign_in_attempts = self
+                .sign_in_attempts
+                .clone()
+                .shared_through(manager.clone());
+            self.reset_attempts = self.reset_attempts.clone().shared_through(manager.clone());
         }
         match cluster::Bus::choose(redis, &self.db) {
             Some(bus) => cluster::start(bus, self.catalogue.clone()),

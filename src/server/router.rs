@@ -3,8 +3,11 @@
 
 use crate::app::{shell, App};
 use crate::error::ShopError;
+use crate::model::account::paths;
 use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
-use crate::server::{checkout_form, crawlers, health, rest, session, AppState};
+use crate::server::{
+    account_forms, auth, checkout_form, crawlers, health, rest, session, AppState,
+};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::request::Parts;
@@ -63,8 +66,16 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
     };
     let site = Router::new()
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
-        // The checkout form posts to its own page's path (GET renders it, above).
+        // The checkout and account forms post to their own pages' paths (GET renders them).
         .route("/checkout", post(checkout_form::checkout_submit))
+        .route(paths::REGISTER, post(account_forms::register))
+        .route(paths::LOGIN, post(account_forms::login))
+        .route(paths::LOGOUT, post(account_forms::logout))
+        .route(paths::PASSWORD, post(account_forms::change_password))
+        .route(paths::FORGOT, post(account_forms::forgot))
+        .route(paths::RESET, post(account_forms::reset))
+        .route(paths::TOKENS, post(account_forms::create_token))
+        .route(paths::REVOKE, post(account_forms::revoke_token))
         .route(
             &format!("{}/{{*name}}", crate::server_fns::SERVER_FN_PREFIX),
             get(server_fn_handler).post(server_fn_handler),
@@ -75,10 +86,15 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(server_fn_status))
-        .layer(axum::middleware::from_fn(session::issue_session));
+        .layer(axum::middleware::from_fn_with_state(
+            session::CartCookie::new(state.config.is_https()),
+            session::issue_session,
+        ))
+        .layer(auth::layer(&state));
     let limiter = state.limiter.clone();
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let trusted_proxies: Arc<[IpNet]> = state.config.trusted_proxies.clone().into();
+    let https = state.config.is_https();
     // Outermost last: every answer, a 408 or a 429 included, is logged under its request id
     // and carries the security headers.
     rest::router(&state.config)
@@ -101,7 +117,10 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
             trusted_proxies,
             client_addr::identify_client,
         ))
-        .layer(axum::middleware::from_fn(security::security_headers))
+        .layer(axum::middleware::from_fn_with_state(
+            security::Https(https),
+            security::security_headers,
+        ))
         .layer(axum::middleware::from_fn(logging::log_requests))
 }
 

@@ -2,11 +2,13 @@
 //! They run the same services as the REST API, under the `/_fn` prefix so they can never
 //! collide with `/api/…`.
 
+mod account;
 mod cart;
 mod catalogue;
 mod checkout;
 mod search;
 
+pub use account::*;
 pub use cart::*;
 pub use catalogue::*;
 pub use checkout::*;

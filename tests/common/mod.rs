@@ -3,6 +3,7 @@
 //! Both go through the real migrations (`shop::server::db::connect`).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod http;
 pub mod process;
 

@@ -110,3 +110,14 @@ impl From<account::Model> for Account {
         }
     }
 }
+
+impl From<super::api_token::Model> for crate::model::account::ApiToken {
+    fn from(row: super::api_token::Model) -> Self {
+        Self {
+            id: row.id,
+            name: row.name,
+            created_at: row.created_at,
+            last_used_at: row.last_used_at,
+        }
+    }
+}

@@ -2,6 +2,7 @@
 //! [`crate::model`] types live in `convert.rs`, beside them, not inside.
 
 pub mod account;
+pub mod api_token;
 pub mod cart_item;
 pub mod category;
 mod convert;
@@ -9,4 +10,6 @@ pub mod money;
 pub mod order;
 pub mod order_line;
 pub mod outbox_email;
+pub mod password_reset;
 pub mod product;
+pub mod session;

@@ -9,6 +9,7 @@ pub mod sweep;
 use crate::server::mail::Mailer;
 use crate::server::services::cart;
 use crate::server::services::catalogue_cache::CatalogueCache;
+use crate::server::services::password_resets;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::sync::Arc;
@@ -32,6 +33,8 @@ pub struct JobSettings {
     pub sweep_interval: Duration,
     /// Carts untouched for this long are deleted.
     pub cart_idle: Duration,
+    /// Sign-ins end this long after they began (their rows go with the hourly clean-up).
+    pub session_max_age: Duration,
 }
 
 pub fn start(
@@ -55,12 +58,25 @@ pub fn start(
     let carts = {
         let db = db.clone();
         let idle = settings.cart_idle;
+        let sessions = crate::server::session_store::DbSessionStore::new(
+            db.clone(),
+            chrono::Duration::from_std(settings.session_max_age).unwrap_or(chrono::Duration::MAX),
+        );
         repeat("carts", CART_CLEANUP_INTERVAL, stopped.clone(), move || {
-            let db = db.clone();
+            let (db, sessions) = (db.clone(), sessions.clone());
             async move {
                 let deleted = cart::delete_idle_carts(&db, idle).await?;
                 if deleted > 0 {
                     tracing::info!(lines = deleted, "deleted idle carts");
+                }
+                let ended = sessions.delete_expired().await?;
+                let links = password_resets::delete_stale(&db).await?;
+                if ended + links > 0 {
+                    tracing::info!(
+                        sessions = ended,
+                        reset_links = links,
+                        "deleted ended sign-ins"
+                    );
                 }
                 Ok(())
             }

@@ -8,7 +8,7 @@
 
 use crate::error::ShopError;
 use crate::server::entities::outbox_email;
-use crate::server::mail::Mailer;
+use crate::server::mail::{self, Mailer};
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::{Condition, Expr, ExprTrait};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
@@ -74,8 +74,15 @@ pub async fn deliver_due(
         let attempt = row.attempts + 1;
         match mailer.send(&row).await {
             Ok(()) => {
+                // A reset link works once it is sent: the queue keeps no copy of it.
+                let body = if row.kind == mail::PASSWORD_RESET {
+                    String::new()
+                } else {
+                    row.body.clone()
+                };
                 outbox_email::Entity::update_many()
                     .col_expr(outbox_email::Column::SentAt, Expr::value(Utc::now()))
+                    .col_expr(outbox_email::Column::Body, Expr::value(body))
                     .col_expr(
                         outbox_email::Column::ClaimedUntil,
                         Expr::value(None::<DateTime<Utc>>),

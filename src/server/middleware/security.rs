@@ -31,7 +31,15 @@ pub fn content_security_policy(nonce: &str, dev_reload: Option<&str>) -> String 
     )
 }
 
-pub async fn security_headers(mut req: Request, next: Next) -> Response {
+/// Whether the shop is served over https: then every answer carries HSTS.
+#[derive(Clone, Copy)]
+pub struct Https(pub bool);
+
+pub async fn security_headers(
+    axum::extract::State(Https(https)): axum::extract::State<Https>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let nonce = new_nonce();
     req.extensions_mut().insert(CspNonce(nonce.clone()));
     let mut res = next.run(req).await;
@@ -57,5 +65,12 @@ pub async fn security_headers(mut req: Request, next: Next) -> Response {
         header::REFERRER_POLICY,
         HeaderValue::from_static("strict-origin-when-cross-origin"),
     );
+    if https {
+        // Two years, the preload list's minimum: sign-in cookies must never travel in clear.
+        headers.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=63072000; includeSubDomains"),
+        );
+    }
     res
 }

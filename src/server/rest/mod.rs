@@ -2,6 +2,7 @@
 //! design: same paths (with or without the trailing slash), same field names, same JSON shapes.
 //! Every failure is a 4xx (or a logged 500) with a `{"error": "…"}` body.
 
+pub mod account;
 pub mod cart;
 pub mod full_list;
 pub mod json;
@@ -22,14 +23,18 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 9] = [
+    let routes: [(&str, MethodRouter<AppState>); 10] = [
         ("/api/products", get(products::products_index)),
         ("/api/categories", get(products::categories_index)),
         ("/api/products/{id}", get(products::products_show)),
         ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
         ("/api/cart/remove", post(cart::cart_remove)),
         ("/api/cart/update", post(cart::cart_update)),
-        ("/api/orders", post(orders::orders_create)),
+        ("/api/me", get(account::me)),
+        (
+            "/api/orders",
+            get(account::orders_index).post(orders::orders_create),
+        ),
         ("/api/orders/{token}", get(orders::orders_show)),
         ("/api/openapi.json", get(openapi::openapi_json)),
     ];
@@ -69,10 +74,12 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
         .allow_methods([Method::GET, Method::POST])
         .allow_headers([
             header::CONTENT_TYPE,
+            header::AUTHORIZATION,
             header::HeaderName::from_static(orders::IDEMPOTENCY_KEY),
         ])
         .expose_headers([
             header::LOCATION,
+            header::WWW_AUTHENTICATE,
             header::HeaderName::from_static(orders::IDEMPOTENT_REPLAYED),
         ])
         .max_age(std::time::Duration::from_secs(600))

@@ -26,6 +26,8 @@ pub struct ErrorBody {
         super::cart::cart_update,
         super::orders::orders_create,
         super::orders::orders_show,
+        super::account::me,
+        super::account::orders_index,
         openapi_json,
     ),
     components(schemas(
@@ -53,16 +55,41 @@ pub struct ErrorBody {
         super::orders::FieldErrorBody,
         super::orders::UnavailableBody,
         super::orders::UnavailableItem,
+        super::account::MeResponse,
+        super::account::OrderPageResponse,
         ErrorBody,
     )),
+    modifiers(&BearerScheme),
     tags(
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "Session carts"),
         (name = "orders", description = "Checkout and orders"),
+        (name = "account", description = "A customer's own data, with a personal API token made on /account"),
         (name = "meta", description = "This document"),
     )
 )]
 pub struct ApiDoc;
+
+/// The personal API tokens customers make on `/account`.
+struct BearerScheme;
+
+impl utoipa::Modify for BearerScheme {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A personal API token (`hp_…`), made and revoked on /account",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// The OpenAPI 3.1 document of this API.
 #[utoipa::path(

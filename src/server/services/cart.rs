@@ -288,3 +288,111 @@ pub async fn delete_idle_carts(
         .await?;
     Ok(result.rows_affected())
 }
+
+/// A product of a merged cart that did not fit: what the customer asked for in all and what
+/// the account's cart now holds (0 when the cart had no room for another line).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CappedLine {
+    pub product_id: i32,
+    pub name: String,
+    pub wanted: i64,
+    pub kept: i32,
+}
+
+/// Moves the guest cart `from` into the account cart `into` (signing in): quantities of one
+/// product add up, capped at the product's stock (and [`MAX_QUANTITY`]); a product the
+/// account's cart has no room for stays out. The guest cart is gone afterwards. One
+/// transaction, and the guest lines are taken with one `DELETE … RETURNING`, so two
+/// sign-ins at once cannot both move them.
+pub async fn merge_carts(
+    db: &sea_orm::DatabaseConnection,
+    from: &str,
+    into: &str,
+    max_lines: u32,
+) -> Result<Vec<CappedLine>, ShopError> {
+    validate_session_id(from)?;
+    validate_session_id(into)?;
+    if from == into {
+        return Ok(Vec::new());
+    }
+    let txn = super::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Takes turns with adds to the account's cart, as they take turns with each other.
+        txn.execute_raw(statement(
+            &txn,
+            "SELECT pg_advisory_xact_lock(hashtextextended($1, 0))",
+            vec![into.into()],
+        ))
+        .await?;
+    }
+    let taken = txn
+        .query_all_raw(statement(
+            &txn,
+            "DELETE FROM cart_items WHERE session_id = $1 RETURNING product_id, quantity",
+            vec![from.into()],
+        ))
+        .await?;
+    let mut lines = cart_item::Entity::find()
+        .filter(cart_item::Column::SessionId.eq(into))
+        .count(&txn)
+        .await?;
+    let mut capped = Vec::new();
+    let now = Utc::now();
+    for row in taken {
+        let product_id: i32 = row.try_get("", "product_id")?;
+        let guest: i32 = row.try_get("", "quantity")?;
+        let Some(product) = product::Entity::find_by_id(product_id).one(&txn).await? else {
+            continue;
+        };
+        let existing = cart_item::Entity::find()
+            .filter(cart_item::Column::SessionId.eq(into))
+            .filter(cart_item::Column::ProductId.eq(product_id))
+            .one(&txn)
+            .await?;
+        let had = existing.as_ref().map_or(0, |line| line.quantity);
+        let wanted = i64::from(had) + i64::from(guest);
+        let room = existing.is_some() || lines < u64::from(max_lines);
+        let limit = i64::from(product.stock.max(0)).min(MAX_QUANTITY);
+        let kept = if room {
+            wanted.min(limit.max(i64::from(had)))
+        } else {
+            0
+        };
+        // `kept` is at most MAX_QUANTITY or an existing line's quantity: it fits an i32.
+        let kept = i32::try_from(kept).unwrap_or(had);
+        if i64::from(kept) < wanted {
+            capped.push(CappedLine {
+                product_id,
+                name: product.name.clone(),
+                wanted,
+                kept,
+            });
+        }
+        match existing {
+            Some(line) if kept > had => {
+                cart_item::Entity::update_many()
+                    .col_expr(cart_item::Column::Quantity, kept.into())
+                    .col_expr(cart_item::Column::UpdatedAt, now.into())
+                    .filter(cart_item::Column::Id.eq(line.id))
+                    .exec(&txn)
+                    .await?;
+            }
+            None if kept > 0 => {
+                cart_item::Entity::insert(cart_item::ActiveModel {
+                    session_id: sea_orm::ActiveValue::Set(into.to_owned()),
+                    product_id: sea_orm::ActiveValue::Set(product_id),
+                    quantity: sea_orm::ActiveValue::Set(kept),
+                    created_at: sea_orm::ActiveValue::Set(now),
+                    updated_at: sea_orm::ActiveValue::Set(now),
+                    ..Default::default()
+                })
+                .exec(&txn)
+                .await?;
+                lines += 1;
+            }
+            _ => {}
+        }
+    }
+    txn.commit().await?;
+    Ok(capped)
+}

@@ -22,12 +22,13 @@ use crate::model::order::{
 };
 use crate::model::CartItem;
 use crate::server::entities::money::Money;
-use crate::server::entities::{cart_item, order, order_line, outbox_email, product};
+use crate::server::entities::{account, cart_item, order, order_line, product};
 use crate::server::mail;
+use crate::server::services::accounts;
 use crate::server::services::cart::validate_session_id;
 use crate::server::services::catalogue_cache::CatalogueCache;
 use crate::server::services::payments::{card_brand, PaymentOutcome, PaymentRequest, Payments};
-use crate::server::services::statement;
+use crate::server::services::{begin_write, statement};
 use chrono::{DateTime, DurationRound, Utc};
 use rand::RngCore;
 use rust_decimal::Decimal;
@@ -35,7 +36,7 @@ use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection,
     DatabaseTransaction, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
-    SqlErr, SqliteTransactionMode, TransactionOptions, TransactionTrait,
+    SqlErr,
 };
 use sha2::{Digest, Sha256};
 use std::future::Future;
@@ -154,6 +155,33 @@ pub async fn order_by_token(db: &impl ConnectionTrait, token: &str) -> Result<Or
         .await?
         .ok_or(ShopError::NotFound)?;
     load(db, row).await
+}
+
+/// One page of a customer's orders, newest first, and how many they have in all.
+pub async fn customer_orders(
+    db: &impl ConnectionTrait,
+    customer_id: i32,
+    page: u64,
+    page_size: u64,
+) -> Result<(u64, Vec<Order>), ShopError> {
+    let query = order::Entity::find().filter(order::Column::CustomerId.eq(customer_id));
+    let count = query.clone().count(db).await?;
+    let offset = page.saturating_sub(1).saturating_mul(page_size);
+    if offset >= count && page > 1 {
+        return Err(ShopError::NotFound);
+    }
+    let rows = query
+        .order_by_desc(order::Column::CreatedAt)
+        .order_by_desc(order::Column::Id)
+        .offset(offset)
+        .limit(page_size)
+        .all(db)
+        .await?;
+    let mut orders = Vec::with_capacity(rows.len());
+    for row in rows {
+        orders.push(load(db, row).await?);
+    }
+    Ok((count, orders))
 }
 
 /// Step 1 alone: reserves the stock and creates the `pending_payment` order, without asking
@@ -357,15 +385,19 @@ async fn load(db: &impl ConnectionTrait, row: order::Model) -> Result<Order, Sho
     Order::from_rows(row, lines)
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`): a deferred transaction that reads first and writes later fails with
-/// SQLITE_BUSY when another connection wrote in between, instead of waiting its turn.
-async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
-    db.begin_with_options(TransactionOptions {
-        sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-        ..Default::default()
-    })
-    .await
+/// The account whose cart this is: an order placed from a customer's cart is theirs.
+async fn customer_of_cart(
+    db: &impl ConnectionTrait,
+    cart_key: &str,
+) -> Result<Option<i32>, ShopError> {
+    if !accounts::is_account_cart(cart_key) {
+        return Ok(None);
+    }
+    Ok(account::Entity::find()
+        .filter(account::Column::CartKey.eq(cart_key))
+        .one(db)
+        .await?
+        .map(|row| row.id))
 }
 
 /// Timestamps at microsecond precision, what both databases keep, so an order read back
@@ -518,7 +550,7 @@ async fn try_reserve(
         card_last4: Set(last4),
         payment_reference: Set(None),
         session_id: Set(session_id.to_owned()),
-        customer_id: Set(None),
+        customer_id: Set(customer_of_cart(&txn, session_id).await?),
         idempotency_key: Set(idempotency_key.map(str::to_owned)),
         request_fingerprint: Set(Some(fingerprint.to_owned())),
         payment_lease_until: Set(Some(lease_from(at))),
@@ -675,22 +707,10 @@ async fn confirm(
         .exec(&txn)
         .await?;
     let email = mail::order_confirmation(order, deps.shop_url);
-    outbox_email::ActiveModel {
-        order_id: Set(Some(id)),
-        kind: Set(mail::ORDER_CONFIRMATION.to_owned()),
-        recipient: Set(order.email.clone()),
-        subject: Set(email.subject),
-        body: Set(email.body),
-        attempts: Set(0),
-        next_attempt_at: Set(at),
-        claimed_until: Set(None),
-        sent_at: Set(None),
-        last_error: Set(None),
-        created_at: Set(at),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
+    email
+        .outbox_row(mail::ORDER_CONFIRMATION, &order.email, Some(id), at)
+        .insert(&txn)
+        .await?;
     txn.commit().await?;
     Ok(true)
 }
