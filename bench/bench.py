@@ -75,8 +75,42 @@ def rss_kb(pid):
     return 0
 
 
-def wrk(path, script=None, base=BASE):
+def signed_in_customer():
+    """Signs up and in through the account's forms, as a browser does, and makes an API
+    token: the Cookie header of the signed-in session, and the token."""
+    import http.cookiejar
+    import urllib.parse
+    jar = http.cookiejar.CookieJar()
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+
+    def post(path, fields):
+        req = urllib.request.Request(BASE + path, data=urllib.parse.urlencode(fields).encode(),
+                                     method="POST", headers={"Origin": BASE})
+        try:
+            with opener.open(req, timeout=30) as res:
+                return res.read().decode()
+        except urllib.error.HTTPError as e:  # the 303s of the forms
+            if e.code != 303:
+                raise
+            return ""
+
+    account = {"email": "bench@example.com", "password": "benchmark passphrase"}
+    post("/account/register", account)
+    post("/account/login", account)
+    token = re.search(r"hp_[0-9a-f]{32}", post("/account/tokens", {"name": "bench"})).group(0)
+    cookie = "; ".join(f"{c.name}={c.value}" for c in jar)
+    return cookie, token
+
+
+def wrk(path, script=None, base=BASE, headers=()):
     cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency"]
+    for header in headers:
+        cmd += ["-H", header]
     if script:
         cmd += ["-s", script]
     out = subprocess.run(cmd + [base + path], capture_output=True, text=True, check=True).stdout
@@ -138,6 +172,9 @@ def run_size(products, workdir):
         post_script = os.path.join(workdir, "post.lua")
         with open(post_script, "w") as f:
             f.write(POST_SCRIPT.replace("{IDS}", "{" + ",".join(in_stock) + "}"))
+        cookie, token = signed_in_customer()
+        signed_in = (f"Cookie: {cookie}",)
+        bearer = (f"Authorization: Bearer {token}",)
         routes = [
             ("no-work route (GET /health)", "/health", None),
             ("GET /api/products/{id}/", "/api/products/7/", None),
@@ -148,8 +185,13 @@ def run_size(products, workdir):
             ("page: home /", "/", None),
             ("page: product /product/7", "/product/7", None),
             ("page: cart /cart", "/cart", None),
+            ("page: home / (signed in)", "/", None, signed_in),
+            ("page: account /account (signed in)", "/account", None, signed_in),
+            ("GET /api/me/ (Bearer token)", "/api/me/", None, bearer),
+            ("GET /api/orders/ (Bearer token)", "/api/orders/", None, bearer),
         ]
-        results = [(name, wrk(path, script)) for name, path, script in routes]
+        results = [(name, wrk(path, script, headers=extra[0] if extra else ()))
+                   for name, path, script, *extra in routes]
         after = rss_kb(server.pid)
         _, home = http("GET", "/")
         pages = {name: {"weight": page_weight(path)} for name, path in PAGES + WEIGHED_ONLY}

@@ -310,7 +310,15 @@ async fn transport_errors_and_unknown_orders(t: &TestDb) {
         assert_eq!(r.status, StatusCode::NOT_FOUND, "{path}");
         assert_eq!(r.json(), json!({"error": "Not found"}));
     }
+    // Listing orders is a customer's, with their API token (see tests/account_pages.rs).
     let r = get(&app, "/api/orders/").await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers["www-authenticate"], "Bearer");
+    let r = send(
+        &app,
+        Request::delete("/api/orders/").body(Body::empty()).unwrap(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
 }
 
