@@ -30,6 +30,13 @@ async function signIn(page: Page, email: string, password: string, js: boolean) 
   await post(page, 'Sign in', js);
 }
 
+/** A quoted-printable body as a mail reader shows it (soft line breaks joined, =XX decoded). */
+function quotedPrintable(text: string) {
+  return text
+    .replace(/=\r?\n/g, '')
+    .replace(/=([0-9A-F]{2})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
+}
+
 /** The reset link of the newest reset email to `email`, once the outbox has sent it. */
 async function resetLink(email: string): Promise<string> {
   let link = '';
@@ -43,7 +50,7 @@ async function resetLink(email: string): Promise<string> {
         }
       })();
       const mine = files
-        .map((f) => readFileSync(join(MAIL_DIR, f), 'utf8'))
+        .map((f) => quotedPrintable(readFileSync(join(MAIL_DIR, f), 'utf8')))
         .filter((text) => text.includes(`To: ${email}`));
       const match = mine.at(-1)?.match(/https?:\/\/\S+\/account\/password\/reset\?token=[0-9a-f]{32}/);
       link = match?.[0] ?? '';

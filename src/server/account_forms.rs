@@ -328,7 +328,9 @@ pub async fn reset(State(state): State<AppState>, request: Request) -> Response 
             .await?;
         password_resets::reset_password(&state.db, &fields.token, &fields.new_password).await?;
         let mut auth = auth_session(&parts)?;
-        auth.logout().await.map_err(auth_error)?;
+        if auth.user.is_some() {
+            auth.logout().await.map_err(auth_error)?;
+        }
         Ok::<_, ShopError>(done(paths::LOGIN, Notice::PasswordReset))
     }
     .await;
