@@ -33,6 +33,9 @@ pub enum ShopError {
     /// The cart line would hold more than the product's stock (HTTP 409).
     #[error("{}", out_of_stock_message(*available))]
     OutOfStock { available: i32 },
+    /// A stock adjustment would take the stock below zero (HTTP 409).
+    #[error("The stock cannot go below zero: {stock} in stock")]
+    StockWouldGoNegative { stock: i32 },
     /// A new product would take the cart past its number of lines (HTTP 409).
     #[error("A cart can hold at most {max_lines} different products")]
     CartFull { max_lines: u32 },
@@ -125,6 +128,7 @@ impl ShopError {
             Self::NotFound => "not_found",
             Self::OutOfStock { .. } => "out_of_stock",
             Self::CartFull { .. } => "cart_full",
+            Self::StockWouldGoNegative { .. } => "stock_would_go_negative",
             Self::Forbidden(_) => "forbidden",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -192,9 +196,10 @@ mod server_side {
                 Self::Unavailable(_) => StatusCode::CONFLICT,
                 Self::IdempotencyKeyReused => StatusCode::UNPROCESSABLE_ENTITY,
                 Self::NotFound => StatusCode::NOT_FOUND,
-                Self::OutOfStock { .. } | Self::CartFull { .. } | Self::OrderInProgress => {
-                    StatusCode::CONFLICT
-                }
+                Self::OutOfStock { .. }
+                | Self::CartFull { .. }
+                | Self::OrderInProgress
+                | Self::StockWouldGoNegative { .. } => StatusCode::CONFLICT,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

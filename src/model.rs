@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 pub mod account;
 pub mod checkout;
+pub mod inventory;
 pub mod order;
 pub mod search;
 

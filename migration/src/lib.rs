@@ -11,6 +11,7 @@ mod m20261201_000005_categories_and_search;
 mod m20261201_000006_listing_price_cents;
 mod m20261202_000007_accounts;
 mod m20261203_000008_sign_in;
+mod m20261203_000009_admin;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000006_listing_price_cents::Migration),
             Box::new(m20261202_000007_accounts::Migration),
             Box::new(m20261203_000008_sign_in::Migration),
+            Box::new(m20261203_000009_admin::Migration),
         ]
     }
 }

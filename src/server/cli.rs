@@ -9,7 +9,8 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing_subscriber::EnvFilter;
 
-const USAGE: &str = "usage: shop [serve] [--seed-demo] | shop seed [COUNT]";
+const USAGE: &str =
+    "usage: shop [serve] [--seed-demo] | shop seed [COUNT] | shop admin create EMAIL";
 
 pub async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +37,7 @@ async fn run(args: &[String]) -> Result<(), String> {
                 .map_err(|_| format!("COUNT must be a whole number, got {count:?}; {USAGE}"))?;
             seed_command(&config, count).await
         }
+        ["admin", "create", email] => admin_create(&config, email).await,
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             Ok(())
@@ -146,4 +148,31 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
     db.close()
         .await
         .map_err(|e| format!("closing the database: {e}"))
+}
+
+/// `shop admin create EMAIL`: creates an admin account, or promotes an existing one. A new
+/// account's password comes from `SHOP_ADMIN_PASSWORD`, else is asked on the terminal
+/// (without echo).
+async fn admin_create(config: &Config, email: &str) -> Result<(), String> {
+    use crate::server::services::accounts::{self, AdminGrant};
+    let db = db::connect(&config.database_url, config.sqlite_full_sync)
+        .await
+        .map_err(|e| e.to_string())?;
+    let password = || match std::env::var("SHOP_ADMIN_PASSWORD") {
+        Ok(password) if !password.is_empty() => Ok(password),
+        _ => rpassword::prompt_password(format!("Password for {email}: ")).map_err(|e| {
+            crate::error::ShopError::invalid(format!(
+                "no SHOP_ADMIN_PASSWORD and no terminal to ask on ({e})"
+            ))
+        }),
+    };
+    let grant = accounts::make_admin(&db, email, password)
+        .await
+        .map_err(|e| e.to_string())?;
+    match grant {
+        AdminGrant::Created => println!("created the admin account {email}"),
+        AdminGrant::Promoted => println!("{email} is now an admin"),
+        AdminGrant::AlreadyAdmin => println!("{email} is already an admin"),
+    }
+    Ok(())
 }

@@ -201,6 +201,7 @@ where
             .exec(&txn)
             .await?;
     }
+    crate::server::services::inventory::open_ledgers(&txn).await?;
     txn.commit().await?;
     // Fresh statistics for the planner (and, on PostgreSQL, the visibility map that lets a
     // count read only an index) rather than waiting for autovacuum after a bulk load.

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod api_token;
+pub mod audit_entry;
 pub mod cart_item;
 pub mod category;
 mod convert;
@@ -13,3 +14,4 @@ pub mod outbox_email;
 pub mod password_reset;
 pub mod product;
 pub mod session;
+pub mod stock_movement;

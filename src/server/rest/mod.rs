@@ -10,6 +10,7 @@ pub mod openapi;
 pub mod orders;
 pub mod products;
 pub mod request;
+pub mod staff;
 
 use crate::error::ShopError;
 use crate::model::Product;
@@ -23,10 +24,11 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 10] = [
+    let routes: [(&str, MethodRouter<AppState>); 11] = [
         ("/api/products", get(products::products_index)),
         ("/api/categories", get(products::categories_index)),
         ("/api/products/{id}", get(products::products_show)),
+        ("/api/products/{id}/stock", post(staff::stock_adjust)),
         ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
         ("/api/cart/remove", post(cart::cart_remove)),
         ("/api/cart/update", post(cart::cart_update)),

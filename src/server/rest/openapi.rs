@@ -28,6 +28,7 @@ pub struct ErrorBody {
         super::orders::orders_show,
         super::account::me,
         super::account::orders_index,
+        super::staff::stock_adjust,
         openapi_json,
     ),
     components(schemas(
@@ -57,6 +58,7 @@ pub struct ErrorBody {
         super::orders::UnavailableItem,
         super::account::MeResponse,
         super::account::OrderPageResponse,
+        super::staff::StockAdjustment,
         ErrorBody,
     )),
     modifiers(&BearerScheme),
@@ -64,6 +66,7 @@ pub struct ErrorBody {
         (name = "products", description = "The catalogue"),
         (name = "cart", description = "Session carts"),
         (name = "orders", description = "Checkout and orders"),
+        (name = "staff", description = "Running the shop, with an admin's API token"),
         (name = "account", description = "A customer's own data, with a personal API token made on /account"),
         (name = "meta", description = "This document"),
     )

@@ -253,3 +253,37 @@ async fn verify(password: String, hash: String) -> Result<bool, ShopError> {
         .await
         .map_err(|_| ShopError::Internal)
 }
+
+/// Roles an account may have.
+pub const ADMIN: &str = "admin";
+
+/// What `shop admin create` did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AdminGrant {
+    Created,
+    Promoted,
+    AlreadyAdmin,
+}
+
+/// Makes `email` an admin: promotes its account, or creates one with `password` (asked for
+/// only then, hence the closure).
+pub async fn make_admin(
+    db: &impl ConnectionTrait,
+    email: &str,
+    password: impl FnOnce() -> Result<String, ShopError>,
+) -> Result<AdminGrant, ShopError> {
+    let grant = match find_by_email(db, email).await? {
+        Some(row) if row.role == ADMIN => return Ok(AdminGrant::AlreadyAdmin),
+        Some(_) => AdminGrant::Promoted,
+        None => {
+            register(db, email, &password()?).await?;
+            AdminGrant::Created
+        }
+    };
+    account::Entity::update_many()
+        .col_expr(account::Column::Role, Expr::value(ADMIN))
+        .filter(account::Column::EmailKey.eq(email_key(email)))
+        .exec(db)
+        .await?;
+    Ok(grant)
+}

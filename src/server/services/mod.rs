@@ -3,10 +3,12 @@
 
 pub mod accounts;
 pub mod api_tokens;
+pub mod audit;
 pub mod cart;
 pub mod catalogue;
 pub mod catalogue_cache;
 pub mod categories;
+pub mod inventory;
 pub mod orders;
 pub mod password_resets;
 pub mod payments;

@@ -16,6 +16,7 @@
 //! ([`OrderStatus::can_become`]), so checkout and the sweep can never both win.
 
 use crate::error::ShopError;
+use crate::model::inventory::MovementReason;
 use crate::model::order::{
     card_digits, last4, CheckoutInput, Order, OrderLine, OrderStatus, PaymentChoice,
     UnavailableLine, MAX_IDEMPOTENCY_KEY_LEN,
@@ -24,10 +25,10 @@ use crate::model::CartItem;
 use crate::server::entities::money::Money;
 use crate::server::entities::{account, cart_item, order, order_line, product};
 use crate::server::mail;
-use crate::server::services::accounts;
 use crate::server::services::cart::validate_session_id;
 use crate::server::services::catalogue_cache::CatalogueCache;
 use crate::server::services::payments::{card_brand, PaymentOutcome, PaymentRequest, Payments};
+use crate::server::services::{accounts, inventory};
 use crate::server::services::{begin_write, statement};
 use chrono::{DateTime, DurationRound, Utc};
 use rand::RngCore;
@@ -584,6 +585,17 @@ async fn try_reserve(
     order_line::Entity::insert_many(line_rows)
         .exec(&txn)
         .await?;
+    for line in &order_lines {
+        inventory::record(
+            &txn,
+            line.product_id,
+            -line.quantity,
+            MovementReason::Checkout,
+            Some(row.id),
+            None,
+        )
+        .await?;
+    }
     txn.commit().await?;
     let id = row.id;
     let order = Order::from_rows(row, Vec::new()).map(|mut o| {
@@ -745,12 +757,24 @@ async fn cancel_and_restock(txn: &DatabaseTransaction, id: i32) -> Result<bool, 
         .await?;
     for line in lines {
         // A product deleted since simply has nothing to restock.
-        txn.execute_raw(statement(
-            txn,
-            "UPDATE products SET stock = stock + $1 WHERE id = $2",
-            vec![line.quantity.into(), line.product_id.into()],
-        ))
-        .await?;
+        let restocked = txn
+            .execute_raw(statement(
+                txn,
+                "UPDATE products SET stock = stock + $1 WHERE id = $2",
+                vec![line.quantity.into(), line.product_id.into()],
+            ))
+            .await?;
+        if restocked.rows_affected() > 0 {
+            inventory::record(
+                txn,
+                line.product_id,
+                line.quantity,
+                MovementReason::Cancellation,
+                Some(id),
+                None,
+            )
+            .await?;
+        }
     }
     Ok(true)
 }
