@@ -9,6 +9,10 @@ use crate::pages::account::{
     login::LoginPage, password::ForgotPasswordPage, password::ResetPasswordPage,
     register::RegisterPage, AccountPage,
 };
+use crate::pages::admin::{
+    products::{AdminProductPage, AdminProducts},
+    AdminDashboard,
+};
 use crate::pages::{
     cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage,
     not_found::NotFound, order::OrderPage, product::ProductPage, search::SearchPage,
@@ -78,6 +82,17 @@ fn Layout() -> impl IntoView {
                 <Route path=StaticSegment("cart") view=CartPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("checkout") view=CheckoutPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("account") view=AccountPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("admin") view=AdminDashboard ssr=SsrMode::Async/>
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("products"))
+                    view=AdminProducts
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("products"), ParamSegment("id"))
+                    view=AdminProductPage
+                    ssr=SsrMode::Async
+                />
                 <Route
                     path=(StaticSegment("account"), StaticSegment("register"))
                     view=RegisterPage

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub mod account;
+pub mod admin;
 pub mod checkout;
 pub mod inventory;
 pub mod order;

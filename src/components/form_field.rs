@@ -50,3 +50,11 @@ pub fn describe(name: &str, hint: bool, error: bool) -> Option<String> {
         .collect();
     (!ids.is_empty()).then(|| ids.join(" "))
 }
+
+/// A form's refusal, tied to the form for screen readers.
+#[component]
+pub fn FormError(error: Option<String>) -> impl IntoView {
+    error.map(|message| {
+        view! { <p class="status status-error" role="alert" data-testid="form-error">{message}</p> }
+    })
+}

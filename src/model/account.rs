@@ -83,10 +83,12 @@ pub enum Notice {
     PasswordReset,
     TokenRevoked,
     CartCapped,
+    StockAdjusted,
 }
 
 impl Notice {
-    const ALL: [Notice; 8] = [
+    const ALL: [Notice; 9] = [
+        Self::StockAdjusted,
         Self::CartCapped,
         Self::Registered,
         Self::SignedIn,
@@ -107,6 +109,7 @@ impl Notice {
             Self::PasswordReset => "password-reset",
             Self::TokenRevoked => "token-revoked",
             Self::CartCapped => "cart-capped",
+            Self::StockAdjusted => "stock-adjusted",
         }
     }
 
@@ -128,6 +131,7 @@ impl Notice {
             }
             Self::PasswordReset => "Your password is changed. Please sign in with it.",
             Self::TokenRevoked => "The token is revoked.",
+            Self::StockAdjusted => "The stock is adjusted.",
             Self::CartCapped => {
                 "You are signed in, and your carts are combined. Some quantities were lowered to what we have in stock."
             }
@@ -138,7 +142,7 @@ impl Notice {
 /// What the server renders a page of the account again with, after a form post: which
 /// form, why it failed (or the token just made), and the email typed (never a password).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct AccountForm {
+pub struct PostedForm {
     pub form: &'static str,
     pub error: Option<String>,
     pub email: String,

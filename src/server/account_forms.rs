@@ -5,7 +5,7 @@
 //! Passwords are never echoed, logged or put in a URL.
 
 use crate::error::ShopError;
-use crate::model::account::{paths, AccountForm, Notice};
+use crate::model::account::{paths, Notice, PostedForm};
 use crate::server::auth::{AuthSession, Credentials};
 use crate::server::context::same_origin;
 use crate::server::middleware::client_addr::ClientAddr;
@@ -63,7 +63,7 @@ async fn again(
         parts.uri = uri;
     }
     let status = err.status_code();
-    let shown = AccountForm {
+    let shown = PostedForm {
         form,
         error: Some(err.to_string()),
         email,
@@ -376,11 +376,11 @@ pub async fn create_token(State(state): State<AppState>, request: Request) -> Re
             let mut parts = parts;
             parts.method = axum::http::Method::GET;
             parts.uri = axum::http::Uri::from_static(paths::ACCOUNT);
-            let shown = AccountForm {
+            let shown = PostedForm {
                 form: "token",
                 status: 201,
                 new_token: Some((made.token.name, made.secret)),
-                ..AccountForm::default()
+                ..PostedForm::default()
             };
             render_with(state, Request::from_parts(parts, Body::empty()), shown).await
         }

@@ -61,6 +61,15 @@ pub fn signed_in() -> Result<Option<crate::server::auth::SignedIn>, ShopError> {
         .and_then(|auth| auth.user.clone()))
 }
 
+/// The signed-in admin of this request; anyone else is refused (403). The router's admin
+/// guard already checked; admin server functions check again, so no route can forget.
+pub fn require_admin() -> Result<crate::server::auth::SignedIn, ShopError> {
+    match signed_in()? {
+        Some(user) if user.role == crate::server::services::accounts::ADMIN => Ok(user),
+        _ => Err(ShopError::Forbidden("This needs an admin account".into())),
+    }
+}
+
 /// Refuses a cart change that another site's page made the browser send (see [`same_origin`]).
 pub fn ensure_same_origin() -> Result<(), ShopError> {
     same_origin(&request_parts()?.headers, &app_state()?.config.public_url)

@@ -2,6 +2,8 @@
 //! them beside the Leptos pages. Nothing here is compiled into the WASM client.
 
 pub mod account_forms;
+pub mod admin_forms;
+pub mod admin_guard;
 pub mod auth;
 pub mod checkout_form;
 pub mod cli;

@@ -6,7 +6,8 @@ use crate::error::ShopError;
 use crate::model::account::paths;
 use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
 use crate::server::{
-    account_forms, auth, checkout_form, crawlers, health, rest, session, AppState,
+    account_forms, admin_forms, admin_guard, auth, checkout_form, crawlers, health, rest, session,
+    AppState,
 };
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -26,6 +27,10 @@ use std::time::Duration;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::timeout::TimeoutLayer;
+
+/// The admin's form posts (tests walk these with the Leptos routes under `/admin`).
+pub const ADMIN_STOCK_FORM: &str = "/admin/products/{id}/stock";
+pub const ADMIN_FORMS: [&str; 1] = [ADMIN_STOCK_FORM];
 
 /// Largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -76,6 +81,7 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .route(paths::RESET, post(account_forms::reset))
         .route(paths::TOKENS, post(account_forms::create_token))
         .route(paths::REVOKE, post(account_forms::revoke_token))
+        .route(ADMIN_STOCK_FORM, post(admin_forms::adjust_stock))
         .route(
             &format!("{}/{{*name}}", crate::server_fns::SERVER_FN_PREFIX),
             get(server_fn_handler).post(server_fn_handler),
@@ -86,6 +92,7 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
         .layer(axum::middleware::from_fn(server_fn_status))
+        .layer(axum::middleware::from_fn(admin_guard::guard_admin))
         .layer(axum::middleware::from_fn_with_state(
             session::CartCookie::new(state.config.is_https()),
             session::issue_session,

@@ -3,12 +3,14 @@
 //! collide with `/api/…`.
 
 mod account;
+mod admin;
 mod cart;
 mod catalogue;
 mod checkout;
 mod search;
 
 pub use account::*;
+pub use admin::*;
 pub use cart::*;
 pub use catalogue::*;
 pub use checkout::*;

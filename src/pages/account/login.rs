@@ -1,9 +1,9 @@
 //! `/account/login`: **Email**, **Password**, **Sign in**, and "Forgot password?".
 
-use super::{posted, FormError};
-use crate::components::form_field::Field;
+use crate::components::form_field::{Field, FormError};
 use crate::components::seo::PageMeta;
 use crate::model::account::paths;
+use crate::pages::posted;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

@@ -6,36 +6,15 @@ pub mod login;
 pub mod password;
 pub mod register;
 
-use crate::components::form_field::Field;
+use crate::components::form_field::{Field, FormError};
 use crate::components::seo::PageMeta;
-use crate::model::account::{paths, AccountForm, AccountOverview, ApiToken, OrderSummary};
+use crate::model::account::{paths, AccountOverview, ApiToken, OrderSummary, PostedForm};
 use crate::model::format_money;
 use crate::model::order::{country_name, ShippingAddress};
+use crate::pages::posted;
 use crate::server_fns::get_account_overview;
 use leptos::either::Either;
 use leptos::prelude::*;
-
-/// The outcome of `form` when the server rendered this page in answer to it (its status
-/// becomes the page's).
-pub(crate) fn posted(form: &str) -> Option<AccountForm> {
-    let shown = use_context::<AccountForm>().filter(|shown| shown.form == form)?;
-    #[cfg(feature = "ssr")]
-    if let (Some(response), Ok(status)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::StatusCode::from_u16(shown.status),
-    ) {
-        response.set_status(status);
-    }
-    Some(shown)
-}
-
-/// A form's refusal, tied to the form for screen readers.
-#[component]
-pub(crate) fn FormError(error: Option<String>) -> impl IntoView {
-    error.map(|message| {
-        view! { <p class="status status-error" role="alert" data-testid="form-error">{message}</p> }
-    })
-}
 
 #[component]
 pub fn AccountPage() -> impl IntoView {
@@ -70,8 +49,8 @@ pub fn AccountPage() -> impl IntoView {
 #[component]
 fn Overview(
     overview: AccountOverview,
-    password_form: Option<AccountForm>,
-    token_form: Option<AccountForm>,
+    password_form: Option<PostedForm>,
+    token_form: Option<PostedForm>,
 ) -> impl IntoView {
     let AccountOverview {
         account,
@@ -159,7 +138,7 @@ fn SavedAddress(address: Option<ShippingAddress>) -> impl IntoView {
 }
 
 #[component]
-fn Tokens(tokens: Vec<ApiToken>, shown: Option<AccountForm>) -> impl IntoView {
+fn Tokens(tokens: Vec<ApiToken>, shown: Option<PostedForm>) -> impl IntoView {
     let (error, new_token) = shown.map(|f| (f.error, f.new_token)).unwrap_or_default();
     let made = new_token.map(|(name, secret)| {
         view! {

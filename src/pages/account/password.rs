@@ -1,10 +1,10 @@
 //! "Forgot password?" (`/account/password/forgot`: an email gets a link) and the link's
 //! page (`/account/password/reset?token=…`: a new password).
 
-use super::{posted, FormError};
-use crate::components::form_field::Field;
+use crate::components::form_field::{Field, FormError};
 use crate::components::seo::PageMeta;
 use crate::model::account::paths;
+use crate::pages::posted;
 use crate::server_fns::reset_link_usable;
 use leptos::either::Either;
 use leptos::prelude::*;

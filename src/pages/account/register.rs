@@ -1,9 +1,9 @@
 //! `/account/register`: **Email**, **Password**, **Create account**.
 
-use super::{posted, FormError};
-use crate::components::form_field::Field;
+use crate::components::form_field::{Field, FormError};
 use crate::components::seo::PageMeta;
 use crate::model::account::paths;
+use crate::pages::posted;
 use leptos::prelude::*;
 
 #[component]

@@ -34,13 +34,32 @@ impl FromRequestParts<AppState> for Staff {
 #[derive(Debug, Deserialize, garde::Validate, utoipa::ToSchema)]
 pub struct StockAdjustment {
     /// Units to add (negative: to take out); not 0.
-    #[schema(minimum = -1000000, maximum = 1000000, example = 12)]
+    #[schema(schema_with = delta_schema, example = 12)]
     #[garde(custom(rule(|d: &i64| inventory::validate_delta(*d))))]
     pub delta: i64,
     /// Why: `received`, `correction` or `damaged`.
     #[schema(value_type = String, pattern = "^(received|correction|damaged)$", example = "received")]
     #[garde(custom(rule(|r: &String| inventory::validate_reason(r))))]
     pub reason: String,
+}
+
+/// -1,000,000 to -1 or 1 to 1,000,000: what [`inventory::validate_delta`] accepts.
+fn delta_schema() -> utoipa::openapi::schema::Schema {
+    use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Type};
+    let max = crate::model::inventory::MAX_ADJUSTMENT;
+    let range = |min: i64, max: i64| {
+        ObjectBuilder::new()
+            .schema_type(Type::Integer)
+            .minimum(Some(min))
+            .maximum(Some(max))
+    };
+    utoipa::openapi::schema::Schema::OneOf(
+        OneOfBuilder::new()
+            .item(range(-max, -1))
+            .item(range(1, max))
+            .description(Some("Units to add (negative: to take out); not 0"))
+            .build(),
+    )
 }
 
 /// Adjusts a product's stock by `delta` for `reason`; the change is written to the product's

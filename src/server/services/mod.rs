@@ -12,6 +12,8 @@ pub mod inventory;
 pub mod orders;
 pub mod password_resets;
 pub mod payments;
+pub mod product_admin;
+pub mod reports;
 pub mod search;
 pub mod sitemap;
 pub mod throttle;

@@ -1,0 +1,75 @@
+//! What the admin's pages show: the dashboard's figures, the product table, a product's
+//! stock page.
+
+use crate::model::account::OrderSummary;
+use crate::model::inventory::StockMovement;
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+/// Orders and their revenue over some time. Revenue counts orders that were paid or placed
+/// (not those awaiting payment or cancelled).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Takings {
+    pub orders: u64,
+    pub revenue: Decimal,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Day {
+    pub date: NaiveDate,
+    pub takings: Takings,
+}
+
+/// A product with little left.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LowStock {
+    pub id: i32,
+    pub name: String,
+    pub stock: i32,
+}
+
+/// Products at or under this stock are listed as low.
+pub const LOW_STOCK: i32 = 5;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub today: Takings,
+    pub month: Takings,
+    /// The last 30 days, oldest first, today last.
+    pub days: Vec<Day>,
+    pub low_stock: Vec<LowStock>,
+    pub latest: Vec<OrderSummary>,
+}
+
+/// A row of the admin's product table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub id: i32,
+    pub name: String,
+    pub price: Decimal,
+    pub stock: i32,
+    pub category: Option<String>,
+}
+
+/// One page of the product table.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductTable {
+    pub rows: Vec<ProductRow>,
+    pub total: u64,
+    pub page: u64,
+    pub pages: u64,
+    pub query: String,
+}
+
+/// Rows per page of the admin's tables.
+pub const ADMIN_PAGE_SIZE: u64 = 25;
+
+/// A product's stock page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductStock {
+    pub product: ProductRow,
+    /// Oldest first.
+    pub history: Vec<StockMovement>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,192 @@
+//! `/admin/products` (a searchable, paged table) and `/admin/products/{id}` (the product's
+//! stock: adjust by a delta with a reason, and its history, which sums to its stock).
+
+use super::AdminNav;
+use crate::components::form_field::{Field, FormError};
+use crate::components::seo::PageMeta;
+use crate::error::ShopError;
+use crate::model::admin::{ProductStock, ProductTable};
+use crate::model::format_money;
+use crate::model::inventory::MovementReason;
+use crate::pages::not_found::NotFound;
+use crate::pages::posted;
+use crate::server_fns::{get_product_stock, get_product_table};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+#[component]
+pub fn AdminProducts() -> impl IntoView {
+    let (query, page) = use_query_map().with_untracked(|q| {
+        (
+            q.get("q").unwrap_or_default(),
+            q.get("page")
+                .and_then(|p| p.parse::<u64>().ok())
+                .unwrap_or(1),
+        )
+    });
+    view! {
+        <PageMeta title="Products · Admin" description="The catalogue." canonical="/admin/products" noindex=true/>
+        <h1 class="page-title">"Products"</h1>
+        <AdminNav/>
+        <form class="admin-search" method="get" action="/admin/products" role="search">
+            <label for="admin-q">"Find products"</label>
+            <input id="admin-q" name="q" type="search" value=query.clone()/>
+            <button type="submit" class="button">"Find"</button>
+        </form>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || {
+                let query = query.clone();
+                Suspend::new(async move {
+                    match get_product_table(query, page).await {
+                        Ok(table) => EitherOf3::A(view! { <Table table/> }),
+                        // A page past the last: the 404 page, with its status.
+                        Err(ShopError::NotFound) => EitherOf3::B(view! { <NotFound/> }),
+                        Err(err) => EitherOf3::C(view! {
+                            <p class="status status-error" role="alert">{err.to_string()}</p>
+                        }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn Table(table: ProductTable) -> impl IntoView {
+    let ProductTable {
+        rows,
+        total,
+        page,
+        pages,
+        query,
+    } = table;
+    let link = move |n: u64| {
+        let mut q = url_query(&query);
+        q.push_str(&format!("page={n}"));
+        format!("/admin/products?{q}")
+    };
+    view! {
+        <p data-testid="product-total">{format!("{total} products")}</p>
+        <table class="admin-table" data-testid="admin-products">
+            <thead>
+                <tr><th scope="col">"Id"</th><th scope="col">"Name"</th><th scope="col">"Category"</th><th scope="col">"Price"</th><th scope="col">"Stock"</th></tr>
+            </thead>
+            <tbody>
+                {rows
+                    .into_iter()
+                    .map(|p| view! {
+                        <tr>
+                            <td>{p.id}</td>
+                            <td><a href=format!("/admin/products/{}", p.id)>{p.name}</a></td>
+                            <td>{p.category.unwrap_or_default()}</td>
+                            <td class="price">{format_money(p.price)}</td>
+                            <td>{p.stock}</td>
+                        </tr>
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+        <nav class="pagination" aria-label="Pages">
+            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"Previous"</a> })}
+            <span>{format!("Page {page} of {pages}")}</span>
+            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+}
+
+/// `q=…&` for a link, or nothing.
+fn url_query(query: &str) -> String {
+    if query.is_empty() {
+        return String::new();
+    }
+    let encoded: String = query
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect();
+    format!("q={encoded}&")
+}
+
+#[component]
+pub fn AdminProductPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|id| id.parse::<i32>().ok()));
+    let shown = posted("stock").unwrap_or_default();
+    view! {
+        <PageMeta title="Product · Admin" description="A product's stock." canonical="/admin/products" noindex=true/>
+        <AdminNav/>
+        <Suspense fallback=|| view! { <p class="loading" role="status">"Loading…"</p> }>
+            {move || {
+                let error = shown.error.clone();
+                Suspend::new(async move {
+                    let Some(id) = id else {
+                        return Either::Right(view! { <NotFound/> });
+                    };
+                    match get_product_stock(id).await {
+                        Ok(stock) => Either::Left(view! { <StockView stock error/> }),
+                        Err(_) => Either::Right(view! { <NotFound/> }),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+#[component]
+fn StockView(stock: ProductStock, error: Option<String>) -> impl IntoView {
+    let ProductStock {
+        product, history, ..
+    } = stock;
+    let mut running = 0i64;
+    let rows = history
+        .into_iter()
+        .map(|m| {
+            running += i64::from(m.delta);
+            view! {
+                <tr>
+                    <td>{m.created_at.format("%-d %b %Y %H:%M").to_string()}</td>
+                    <td>{m.reason.label()}</td>
+                    <td>{if m.delta > 0 { format!("+{}", m.delta) } else { m.delta.to_string() }}</td>
+                    <td>{running}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <h1 class="page-title">{product.name.clone()}</h1>
+        <p>
+            <a href=format!("/product/{}", product.id)>"See it in the shop"</a>
+            {format!(" · {} · ", format_money(product.price))}
+            <strong data-testid="admin-stock">{format!("{} in stock", product.stock)}</strong>
+        </p>
+        <section aria-labelledby="adjust-title">
+            <h2 id="adjust-title">"Adjust stock"</h2>
+            <FormError error/>
+            <form class="account-form" method="post" action=format!("/admin/products/{}/stock", product.id)>
+                <Field name="delta" label="Change" value=String::new() error=None numeric=false autocomplete="off"/>
+                <p class="field-hint">"Units to add, or to take out with a minus: 12, -3."</p>
+                <div class="field">
+                    <label for="reason">"Reason"</label>
+                    <select id="reason" name="reason">
+                        {MovementReason::ADJUSTMENTS
+                            .into_iter()
+                            .map(|r| view! { <option value=r.as_str()>{r.label()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <button type="submit" class="button">"Adjust stock"</button>
+            </form>
+        </section>
+        <section aria-labelledby="history-title">
+            <h2 id="history-title">"Stock history"</h2>
+            <table class="admin-table" data-testid="stock-history">
+                <thead><tr><th scope="col">"When"</th><th scope="col">"Why"</th><th scope="col">"Change"</th><th scope="col">"Stock"</th></tr></thead>
+                <tbody>{rows}</tbody>
+            </table>
+        </section>
+    }
+}
