@@ -10,7 +10,7 @@ use crate::pages::account::{
     register::RegisterPage, AccountPage,
 };
 use crate::pages::admin::{
-    products::{AdminProductPage, AdminProducts},
+    products::{AdminNewProduct, AdminProductPage, AdminProducts},
     AdminDashboard,
 };
 use crate::pages::{
@@ -86,6 +86,11 @@ fn Layout() -> impl IntoView {
                 <Route
                     path=(StaticSegment("admin"), StaticSegment("products"))
                     view=AdminProducts
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("products"), StaticSegment("new"))
+                    view=AdminNewProduct
                     ssr=SsrMode::Async
                 />
                 <Route

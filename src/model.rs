@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 pub mod account;
 pub mod admin;
 pub mod checkout;
+pub mod form;
 pub mod inventory;
 pub mod order;
 pub mod search;

@@ -98,6 +98,21 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Archived products are hidden from the shop and kept for past orders.
+        if !manager.has_column("products", "archived_at").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Products::Table)
+                        .add_column(
+                            ColumnDef::new(Products::ArchivedAt)
+                                .timestamp_with_time_zone()
+                                .null(),
+                        )
+                        .to_owned(),
+                )
+                .await?;
+        }
         // Every product's stock so far, as the ledger's first row (resumable: only products
         // without one get it).
         let db = manager.get_connection();
@@ -164,4 +179,5 @@ enum AuditLog {
 enum Products {
     Table,
     Id,
+    ArchivedAt,
 }

@@ -1,7 +1,7 @@
 //! What a form post that redirected says on the page it led to (`?done=`): one of a fixed
 //! set of messages, announced politely.
 
-use crate::model::account::Notice;
+use crate::model::form::Notice;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 

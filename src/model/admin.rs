@@ -50,6 +50,8 @@ pub struct ProductRow {
     pub price: Decimal,
     pub stock: i32,
     pub category: Option<String>,
+    /// Hidden from the shop.
+    pub archived: bool,
 }
 
 /// One page of the product table.
@@ -69,7 +71,26 @@ pub const ADMIN_PAGE_SIZE: u64 = 25;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductStock {
     pub product: ProductRow,
+    /// What the edit form starts from.
+    pub fields: ProductFields,
+    pub image_url: String,
     /// Oldest first.
     pub history: Vec<StockMovement>,
     pub updated_at: DateTime<Utc>,
 }
+
+/// A product as staff write it (create, or edit: every field given).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductFields {
+    pub name: String,
+    pub description: String,
+    /// As typed: `19.90`.
+    pub price: String,
+    /// A category's slug, or empty for none.
+    pub category: String,
+}
+
+pub const MAX_NAME_CHARS: usize = 200;
+pub const MAX_DESCRIPTION_CHARS: usize = 5000;
+/// The dearest price a product may have (NUMERIC(10,2)).
+pub const MAX_PRICE: &str = "99999999.99";

@@ -11,7 +11,7 @@ pub mod order;
 pub mod product;
 pub mod search;
 
-use crate::model::account::PostedForm;
+use crate::model::form::PostedForm;
 use leptos::prelude::*;
 
 /// The outcome of `form` when the server rendered this page in answer to it (its status

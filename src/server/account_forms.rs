@@ -5,48 +5,21 @@
 //! Passwords are never echoed, logged or put in a URL.
 
 use crate::error::ShopError;
-use crate::model::account::{paths, Notice, PostedForm};
+use crate::model::account::paths;
+use crate::model::form::Notice;
+use crate::model::form::PostedForm;
 use crate::server::auth::{AuthSession, Credentials};
-use crate::server::context::same_origin;
+use crate::server::form_post::{read, show_again, Posted};
 use crate::server::middleware::client_addr::ClientAddr;
-use crate::server::page_render::render_with;
 use crate::server::services::{accounts, api_tokens, cart, password_resets};
 use crate::server::session::{new_session_id, CartCookie, GuestCart};
 use crate::server::AppState;
-use axum::body::Body;
-use axum::extract::{FromRequest, Request, State};
+use axum::extract::{Request, State};
+use axum::http::header;
 use axum::http::request::Parts;
-use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use axum_login::AuthnBackend;
-use serde::de::DeserializeOwned;
 use serde::Deserialize;
-
-/// A posted form, read after the Origin check. Every field defaults to empty, so a partial
-/// post is answered like a form with blanks.
-struct Posted<T> {
-    parts: Parts,
-    fields: T,
-}
-
-async fn read<T: DeserializeOwned + Default>(
-    state: &AppState,
-    request: Request,
-) -> Result<Posted<T>, Response> {
-    let (parts, body) = request.into_parts();
-    if let Err(err) = same_origin(&parts.headers, &state.config.public_url) {
-        return Err(err.into_response());
-    }
-    let form = Form::<T>::from_request(Request::from_parts(parts.clone(), body), state).await;
-    match form {
-        Ok(Form(fields)) => Ok(Posted { parts, fields }),
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            Err(ShopError::PayloadTooLarge.into_response())
-        }
-        Err(_) => Err(ShopError::invalid("The form could not be read").into_response()),
-    }
-}
 
 /// The page at `path` again, showing `err` at `form`.
 async fn again(
@@ -57,20 +30,11 @@ async fn again(
     email: String,
     err: ShopError,
 ) -> Response {
-    let mut parts = parts;
-    parts.method = axum::http::Method::GET;
-    if let Ok(uri) = path.parse() {
-        parts.uri = uri;
-    }
-    let status = err.status_code();
     let shown = PostedForm {
-        form,
-        error: Some(err.to_string()),
         email,
-        status: status.as_u16(),
-        new_token: None,
+        ..PostedForm::refused(form, &err)
     };
-    let mut response = render_with(state, Request::from_parts(parts, Body::empty()), shown).await;
+    let mut response = show_again(state, parts, path, shown).await;
     if let ShopError::TooManyAttempts { retry_after_secs } = err {
         response
             .headers_mut()
@@ -373,16 +337,13 @@ pub async fn create_token(State(state): State<AppState>, request: Request) -> Re
     };
     match api_tokens::create(&state.db, user.id, &fields.name).await {
         Ok(made) => {
-            let mut parts = parts;
-            parts.method = axum::http::Method::GET;
-            parts.uri = axum::http::Uri::from_static(paths::ACCOUNT);
             let shown = PostedForm {
                 form: "token",
                 status: 201,
                 new_token: Some((made.token.name, made.secret)),
                 ..PostedForm::default()
             };
-            render_with(state, Request::from_parts(parts, Body::empty()), shown).await
+            show_again(state, parts, paths::ACCOUNT, shown).await
         }
         Err(err) => again(state, parts, paths::ACCOUNT, "token", String::new(), err).await,
     }

@@ -1,20 +1,39 @@
 //! The admin's form posts (behind the router's admin guard; each checks the role again and
 //! that the post comes from the shop's own pages). They redirect (303) to the page that
-//! follows, or render the page again with what went wrong and its status.
+//! follows, or render the page again with what went wrong, what was typed, and its status.
 
 use crate::error::ShopError;
-use crate::model::account::PostedForm;
-use crate::server::auth::AuthSession;
+use crate::model::admin::ProductFields;
+use crate::model::form::PostedForm;
+use crate::server::auth::{AuthSession, SignedIn};
 use crate::server::context::same_origin;
-use crate::server::page_render::render_with;
-use crate::server::services::{accounts, inventory};
-use crate::server::AppState;
-use axum::body::Body;
-use axum::extract::{FromRequest, Path, Request, State};
-use axum::http::StatusCode;
+use crate::server::form_post::{read, show_again, Posted};
+use crate::server::services::{accounts, inventory, product_admin};
+use crate::server::{media, AppState};
+use axum::extract::{FromRequest, Multipart, Path, Request, State};
+use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::Form;
 use serde::Deserialize;
+use std::collections::BTreeMap;
+
+/// The signed-in admin (the guard let only admins through; checked again here).
+fn staff(parts: &Parts) -> Result<SignedIn, Response> {
+    parts
+        .extensions
+        .get::<AuthSession>()
+        .and_then(|auth| auth.user.clone())
+        .filter(|user| user.role == accounts::ADMIN)
+        .ok_or_else(|| ShopError::Forbidden("This needs an admin account".into()).into_response())
+}
+
+fn product_id(id: &str) -> Result<i32, Response> {
+    id.parse::<i32>()
+        .map_err(|_| ShopError::NotFound.into_response())
+}
+
+fn product_path(id: i32) -> String {
+    format!("/admin/products/{id}")
+}
 
 #[derive(Default, Deserialize)]
 #[serde(default)]
@@ -29,29 +48,13 @@ pub async fn adjust_stock(
     Path(id): Path<String>,
     request: Request,
 ) -> Response {
-    let (parts, body) = request.into_parts();
-    if let Err(err) = same_origin(&parts.headers, &state.config.public_url) {
-        return err.into_response();
-    }
-    let Some(staff) = parts
-        .extensions
-        .get::<AuthSession>()
-        .and_then(|auth| auth.user.clone())
-        .filter(|user| user.role == accounts::ADMIN)
-    else {
-        return ShopError::Forbidden("This needs an admin account".into()).into_response();
+    let Posted { parts, fields } = match read::<StockForm>(&state, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
     };
-    let Ok(id) = id.parse::<i32>() else {
-        return ShopError::NotFound.into_response();
-    };
-    let form =
-        Form::<StockForm>::from_request(Request::from_parts(parts.clone(), body), &state).await;
-    let fields = match form {
-        Ok(Form(fields)) => fields,
-        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            return ShopError::PayloadTooLarge.into_response()
-        }
-        Err(_) => return ShopError::invalid("The form could not be read").into_response(),
+    let (staff, id) = match (staff(&parts), product_id(&id)) {
+        (Ok(staff), Ok(id)) => (staff, id),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
     };
     let adjusted = async {
         let delta = fields
@@ -68,22 +71,208 @@ pub async fn adjust_stock(
     match adjusted {
         Ok(_) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("/admin/products/{id}?done=stock-adjusted")).into_response()
+            Redirect::to(&format!("{}?done=stock-adjusted", product_path(id))).into_response()
         }
         Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
         Err(err) => {
-            let mut parts = parts;
-            parts.method = axum::http::Method::GET;
-            if let Ok(uri) = format!("/admin/products/{id}").parse() {
-                parts.uri = uri;
-            }
-            let shown = PostedForm {
-                form: "stock",
-                error: Some(err.to_string()),
-                status: err.status_code().as_u16(),
-                ..PostedForm::default()
-            };
-            render_with(state, Request::from_parts(parts, Body::empty()), shown).await
+            show_again(
+                state,
+                parts,
+                &product_path(id),
+                PostedForm::refused("stock", &err),
+            )
+            .await
         }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ProductForm {
+    name: String,
+    description: String,
+    price: String,
+    category: String,
+    /// On creation only: the opening stock.
+    stock: String,
+}
+
+impl ProductForm {
+    fn fields(&self) -> ProductFields {
+        ProductFields {
+            name: self.name.clone(),
+            description: self.description.clone(),
+            price: self.price.clone(),
+            category: self.category.clone(),
+        }
+    }
+
+    /// What was typed, to show again.
+    fn values(&self) -> BTreeMap<String, String> {
+        [
+            ("name", &self.name),
+            ("description", &self.description),
+            ("price", &self.price),
+            ("category", &self.category),
+            ("stock", &self.stock),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_owned(), v.clone()))
+        .collect()
+    }
+}
+
+/// `POST /admin/products`: a new product; then its page.
+pub async fn create_product(State(state): State<AppState>, request: Request) -> Response {
+    let Posted { parts, fields } = match read::<ProductForm>(&state, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    let staff = match staff(&parts) {
+        Ok(staff) => staff,
+        Err(refused) => return refused,
+    };
+    let stock = fields.stock.trim();
+    let stock = if stock.is_empty() {
+        Ok(0)
+    } else {
+        stock.parse::<i64>()
+    };
+    let created = match stock {
+        Ok(stock) => {
+            product_admin::create(&state.db, &fields.fields(), stock, None, staff.id).await
+        }
+        Err(_) => Err(ShopError::InvalidFields(
+            [("stock".to_owned(), "A whole number of units".to_owned())].into(),
+        )),
+    };
+    match created {
+        Ok(product) => {
+            state.catalogue.invalidate();
+            Redirect::to(&format!("{}?done=product-saved", product_path(product.id)))
+                .into_response()
+        }
+        Err(err) => {
+            let shown = PostedForm {
+                values: fields.values(),
+                ..PostedForm::refused("product", &err)
+            };
+            show_again(state, parts, "/admin/products/new", shown).await
+        }
+    }
+}
+
+/// `POST /admin/products/{id}`: edits a product's name, description, price and category.
+pub async fn update_product(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let Posted { parts, fields } = match read::<ProductForm>(&state, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    let (staff, id) = match (staff(&parts), product_id(&id)) {
+        (Ok(staff), Ok(id)) => (staff, id),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    match product_admin::update(&state.db, id, &fields.fields(), staff.id).await {
+        Ok(_) => {
+            state.catalogue.invalidate();
+            Redirect::to(&format!("{}?done=product-saved", product_path(id))).into_response()
+        }
+        Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
+        Err(err) => {
+            let shown = PostedForm {
+                values: fields.values(),
+                ..PostedForm::refused("product", &err)
+            };
+            show_again(state, parts, &product_path(id), shown).await
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+pub struct Blank {}
+
+/// `POST /admin/products/{id}/archive`: hides the product from the shop.
+pub async fn archive_product(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let Posted { parts, .. } = match read::<Blank>(&state, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    let (staff, id) = match (staff(&parts), product_id(&id)) {
+        (Ok(staff), Ok(id)) => (staff, id),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    match product_admin::archive(&state.db, id, staff.id).await {
+        Ok(()) => {
+            state.catalogue.invalidate();
+            Redirect::to(&format!("{}?done=product-archived", product_path(id))).into_response()
+        }
+        Err(err) => err.into_response(),
+    }
+}
+
+/// `POST /admin/products/{id}/image` (multipart, field `image`): a new photo for the product.
+pub async fn upload_image(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    request: Request,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    if let Err(err) = same_origin(&parts.headers, &state.config.public_url) {
+        return err.into_response();
+    }
+    let (staff, id) = match (staff(&parts), product_id(&id)) {
+        (Ok(staff), Ok(id)) => (staff, id),
+        (Err(refused), _) | (_, Err(refused)) => return refused,
+    };
+    let stored = async {
+        let request = Request::from_parts(parts.clone(), body);
+        let mut multipart = Multipart::from_request(request, &state)
+            .await
+            .map_err(|_| ShopError::invalid("Please choose a photo to upload"))?;
+        let mut bytes = None;
+        while let Some(field) = multipart.next_field().await.map_err(upload_error)? {
+            if field.name() == Some("image") {
+                bytes = Some(field.bytes().await.map_err(upload_error)?.to_vec());
+            }
+        }
+        let bytes = bytes
+            .filter(|b| !b.is_empty())
+            .ok_or_else(|| ShopError::invalid("Please choose a photo to upload"))?;
+        let url = media::store(std::path::Path::new(&state.config.media_dir), bytes).await?;
+        product_admin::set_image(&state.db, id, &url, staff.id).await
+    }
+    .await;
+    match stored {
+        Ok(()) => {
+            state.catalogue.invalidate();
+            Redirect::to(&format!("{}?done=image-saved", product_path(id))).into_response()
+        }
+        Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
+        Err(err) => {
+            show_again(
+                state,
+                parts,
+                &product_path(id),
+                PostedForm::refused("image", &err),
+            )
+            .await
+        }
+    }
+}
+
+/// A body cut off or over the limit.
+fn upload_error(err: axum::extract::multipart::MultipartError) -> ShopError {
+    if err.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        ShopError::invalid("Please upload a photo of at most 5 MB")
+    } else {
+        ShopError::invalid("The upload could not be read: please try again")
     }
 }

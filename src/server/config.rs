@@ -82,6 +82,8 @@ pub struct Config {
     /// `SHOP_METRICS_ADDR` (optional, e.g. `127.0.0.1:9100`): serve Prometheus metrics at
     /// `/metrics` on this address, apart from the shop. Off by default.
     pub metrics_addr: Option<SocketAddr>,
+    /// `SHOP_MEDIA_DIR`: where uploaded product images are stored (default `data/media`).
+    pub media_dir: String,
     /// `SHOP_AUTH_ATTEMPTS`: sign-in and password-reset attempts per account per 15 minutes
     /// (default 10; each client address may make three times as many; 0 = off).
     pub auth_attempts: u32,
@@ -179,6 +181,7 @@ impl Config {
         let session_idle_hours = small("SHOP_SESSION_IDLE_HOURS", 168)?.max(1);
         let session_max_days = small("SHOP_SESSION_MAX_DAYS", 30)?.clamp(1, 3650);
         Ok(Self {
+            media_dir: get("SHOP_MEDIA_DIR").unwrap_or_else(|| "data/media".to_owned()),
             auth_attempts,
             session_idle_hours,
             session_max_days,

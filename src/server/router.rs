@@ -6,8 +6,8 @@ use crate::error::ShopError;
 use crate::model::account::paths;
 use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
 use crate::server::{
-    account_forms, admin_forms, admin_guard, auth, checkout_form, crawlers, health, rest, session,
-    AppState,
+    account_forms, admin_forms, admin_guard, auth, checkout_form, crawlers, health, media, rest,
+    session, AppState,
 };
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -30,7 +30,29 @@ use tower_http::timeout::TimeoutLayer;
 
 /// The admin's form posts (tests walk these with the Leptos routes under `/admin`).
 pub const ADMIN_STOCK_FORM: &str = "/admin/products/{id}/stock";
-pub const ADMIN_FORMS: [&str; 1] = [ADMIN_STOCK_FORM];
+pub const ADMIN_NEW_PRODUCT_FORM: &str = "/admin/products";
+pub const ADMIN_PRODUCT_FORM: &str = "/admin/products/{id}";
+pub const ADMIN_ARCHIVE_FORM: &str = "/admin/products/{id}/archive";
+pub const ADMIN_IMAGE_FORM: &str = "/admin/products/{id}/image";
+pub const ADMIN_FORMS: [&str; 5] = [
+    ADMIN_STOCK_FORM,
+    ADMIN_NEW_PRODUCT_FORM,
+    ADMIN_PRODUCT_FORM,
+    ADMIN_ARCHIVE_FORM,
+    ADMIN_IMAGE_FORM,
+];
+
+/// The pages' sign-in stack, outermost last: the sign-in session (axum-login over
+/// tower-sessions), then the cart the request uses, then the admin's guard.
+fn with_sign_in(router: Router<AppState>, state: &AppState) -> Router<AppState> {
+    router
+        .layer(axum::middleware::from_fn(admin_guard::guard_admin))
+        .layer(axum::middleware::from_fn_with_state(
+            session::CartCookie::new(state.config.is_https()),
+            session::issue_session,
+        ))
+        .layer(auth::layer(state))
+}
 
 /// Largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 1024 * 1024;
@@ -82,6 +104,9 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .route(paths::TOKENS, post(account_forms::create_token))
         .route(paths::REVOKE, post(account_forms::revoke_token))
         .route(ADMIN_STOCK_FORM, post(admin_forms::adjust_stock))
+        .route(ADMIN_NEW_PRODUCT_FORM, post(admin_forms::create_product))
+        .route(ADMIN_PRODUCT_FORM, post(admin_forms::update_product))
+        .route(ADMIN_ARCHIVE_FORM, post(admin_forms::archive_product))
         .route(
             &format!("{}/{{*name}}", crate::server_fns::SERVER_FN_PREFIX),
             get(server_fn_handler).post(server_fn_handler),
@@ -91,13 +116,14 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
             _,
         >(context, shell))
         .layer(RequestBodyLimitLayer::new(BODY_LIMIT))
-        .layer(axum::middleware::from_fn(server_fn_status))
-        .layer(axum::middleware::from_fn(admin_guard::guard_admin))
-        .layer(axum::middleware::from_fn_with_state(
-            session::CartCookie::new(state.config.is_https()),
-            session::issue_session,
-        ))
-        .layer(auth::layer(&state));
+        .layer(axum::middleware::from_fn(server_fn_status));
+    // Photos are larger than any other body: their route has its own limit.
+    let uploads = Router::new()
+        .route(ADMIN_IMAGE_FORM, post(admin_forms::upload_image))
+        .layer(RequestBodyLimitLayer::new(
+            media::MAX_UPLOAD_BYTES + 64 * 1024,
+        ));
+    let pages = with_sign_in(site.merge(uploads), &state);
     let limiter = state.limiter.clone();
     let timeout = Duration::from_secs(state.config.request_timeout_secs);
     let trusted_proxies: Arc<[IpNet]> = state.config.trusted_proxies.clone().into();
@@ -108,7 +134,11 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .merge(crawlers::router())
         .route("/health", get(health::health))
         .route("/ready", get(health::ready))
-        .merge(site)
+        .nest_service(
+            media::MEDIA_PATH,
+            tower_http::services::ServeDir::new(&state.config.media_dir),
+        )
+        .merge(pages)
         .with_state(state)
         .layer(axum::middleware::from_fn(caching::cache_headers))
         .layer(axum::middleware::from_fn_with_state(

@@ -8,7 +8,8 @@ pub mod register;
 
 use crate::components::form_field::{Field, FormError};
 use crate::components::seo::PageMeta;
-use crate::model::account::{paths, AccountOverview, ApiToken, OrderSummary, PostedForm};
+use crate::model::account::{paths, AccountOverview, ApiToken, OrderSummary};
+use crate::model::form::PostedForm;
 use crate::model::format_money;
 use crate::model::order::{country_name, ShippingAddress};
 use crate::pages::posted;

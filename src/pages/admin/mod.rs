@@ -20,6 +20,7 @@ pub fn AdminNav() -> impl IntoView {
         <nav class="admin-nav" aria-label="Admin">
             <a href="/admin">"Dashboard"</a>
             <a href="/admin/products">"Products"</a>
+            <a href="/admin/products/new">"New product"</a>
         </nav>
     }
 }

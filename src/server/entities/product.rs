@@ -12,6 +12,8 @@ pub struct Model {
     pub image_url: String,
     pub stock: i32,
     pub category_id: Option<i32>,
+    /// Set when staff archive the product: hidden from the shop, kept for past orders.
+    pub archived_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -38,7 +38,8 @@ pub async fn cache_headers(req: Request, next: Next) -> Response {
         .is_some_and(|v| v.starts_with("text/html"));
     let policy = if is_html || path.starts_with("/api/") || path.starts_with("/_fn/") {
         PRIVATE
-    } else if is_hashed_asset(&path) {
+    } else if is_hashed_asset(&path) || path.starts_with("/media/") {
+        // Product photos are named by their content's hash too.
         IMMUTABLE
     } else {
         ONE_DAY

@@ -25,9 +25,17 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
     let routes: [(&str, MethodRouter<AppState>); 11] = [
-        ("/api/products", get(products::products_index)),
+        (
+            "/api/products",
+            get(products::products_index).post(staff::products_create),
+        ),
         ("/api/categories", get(products::categories_index)),
-        ("/api/products/{id}", get(products::products_show)),
+        (
+            "/api/products/{id}",
+            get(products::products_show)
+                .patch(staff::products_update)
+                .delete(staff::products_archive),
+        ),
         ("/api/products/{id}/stock", post(staff::stock_adjust)),
         ("/api/cart", get(cart::cart_index).post(cart::cart_add)),
         ("/api/cart/remove", post(cart::cart_remove)),
@@ -73,7 +81,7 @@ fn cors_layer(origins: &CorsOrigins) -> CorsLayer {
     };
     CorsLayer::new()
         .allow_origin(allow)
-        .allow_methods([Method::GET, Method::POST])
+        .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
         .allow_headers([
             header::CONTENT_TYPE,
             header::AUTHORIZATION,

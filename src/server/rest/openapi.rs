@@ -29,6 +29,9 @@ pub struct ErrorBody {
         super::account::me,
         super::account::orders_index,
         super::staff::stock_adjust,
+        super::staff::products_create,
+        super::staff::products_update,
+        super::staff::products_archive,
         openapi_json,
     ),
     components(schemas(
@@ -59,6 +62,7 @@ pub struct ErrorBody {
         super::account::MeResponse,
         super::account::OrderPageResponse,
         super::staff::StockAdjustment,
+        super::staff::ProductBody,
         ErrorBody,
     )),
     modifiers(&BearerScheme),

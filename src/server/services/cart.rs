@@ -99,7 +99,8 @@ async fn refusal(
     keep_current_line: bool,
 ) -> ShopError {
     let product = match product::Entity::find_by_id(product_id).one(db).await {
-        Ok(Some(product)) => product,
+        Ok(Some(product)) if product.archived_at.is_none() => product,
+        Ok(Some(_)) => return ShopError::NotFound,
         Ok(None) => return ShopError::NotFound,
         Err(err) => return err.into(),
     };
@@ -146,7 +147,8 @@ pub async fn add_to_cart_with_cap(
     // for a new line (or already has this one); on conflict the update only happens when the
     // sum still fits the stock (written as a difference so the arithmetic cannot overflow).
     let sql = "INSERT INTO cart_items (session_id, product_id, quantity, created_at, updated_at) \
-               SELECT $1, p.id, $2, $3, $3 FROM products p WHERE p.id = $4 AND p.stock >= $2 \
+               SELECT $1, p.id, $2, $3, $3 FROM products p \
+               WHERE p.id = $4 AND p.stock >= $2 AND p.archived_at IS NULL \
                AND ((SELECT COUNT(*) FROM cart_items c WHERE c.session_id = $1) < $5 \
                     OR EXISTS (SELECT 1 FROM cart_items c \
                                WHERE c.session_id = $1 AND c.product_id = $4)) \
@@ -352,7 +354,13 @@ pub async fn merge_carts(
         let had = existing.as_ref().map_or(0, |line| line.quantity);
         let wanted = i64::from(had) + i64::from(guest);
         let room = existing.is_some() || lines < u64::from(max_lines);
-        let limit = i64::from(product.stock.max(0)).min(MAX_QUANTITY);
+        // An archived product is no longer for sale: nothing of it moves.
+        let on_sale = product.archived_at.is_none();
+        let limit = if on_sale {
+            i64::from(product.stock.max(0)).min(MAX_QUANTITY)
+        } else {
+            0
+        };
         let kept = if room {
             wanted.min(limit.max(i64::from(had)))
         } else {

@@ -3,7 +3,18 @@
 use crate::error::ShopError;
 use crate::model::{page_count, Product, ProductPage, MAX_PAGE_SIZE};
 use crate::server::entities::{category, product};
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, QuerySelect};
+use sea_orm::sea_query::SimpleExpr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// The products the shop shows: not archived. Raw SQL says the same with [`ON_SALE_SQL`].
+pub fn on_sale() -> SimpleExpr {
+    product::Column::ArchivedAt.is_null()
+}
+
+/// [`on_sale`] for SQL written by hand (`products` named as such).
+pub const ON_SALE_SQL: &str = "products.archived_at IS NULL";
 
 /// One page of products (1-based `page`), in a stable order (by id), with the total count.
 /// Any `page` is safe: the count comes first, and a page past the last one is `NotFound`
@@ -17,7 +28,7 @@ pub async fn list_products(
         return Err(ShopError::invalid("page must be 1 or more"));
     }
     validate_page_size(page_size)?;
-    let total = product::Entity::find().count(db).await?;
+    let total = product::Entity::find().filter(on_sale()).count(db).await?;
     if page > page_count(total, page_size) {
         return Err(ShopError::NotFound);
     }
@@ -27,6 +38,7 @@ pub async fn list_products(
         .filter(|offset| *offset < total.max(1))
         .ok_or(ShopError::NotFound)?;
     let items = product::Entity::find()
+        .filter(on_sale())
         .find_also_related(category::Entity)
         .order_by_asc(product::Column::Id)
         .offset(offset)
@@ -57,6 +69,7 @@ pub fn validate_page_size(page_size: u64) -> Result<(), ShopError> {
 /// Every product, by id: the original API's unpaged list.
 pub async fn all_products(db: &impl ConnectionTrait) -> Result<Vec<Product>, ShopError> {
     Ok(product::Entity::find()
+        .filter(on_sale())
         .find_also_related(category::Entity)
         .order_by_asc(product::Column::Id)
         .all(db)
@@ -68,6 +81,7 @@ pub async fn all_products(db: &impl ConnectionTrait) -> Result<Vec<Product>, Sho
 
 pub async fn get_product(db: &impl ConnectionTrait, id: i32) -> Result<Product, ShopError> {
     product::Entity::find_by_id(id)
+        .filter(on_sale())
         .find_also_related(category::Entity)
         .one(db)
         .await?
@@ -75,6 +89,7 @@ pub async fn get_product(db: &impl ConnectionTrait, id: i32) -> Result<Product, 
         .ok_or(ShopError::NotFound)
 }
 
+/// Every product, archived ones included (whether the catalogue is empty).
 pub async fn count_products(db: &impl ConnectionTrait) -> Result<u64, ShopError> {
     Ok(product::Entity::find().count(db).await?)
 }

@@ -45,7 +45,8 @@ pub async fn product_counts(db: &impl ConnectionTrait) -> Result<HashMap<i32, u6
         product_count: i64,
     }
     let sql = "SELECT category_id, COUNT(*) AS product_count FROM products \
-               WHERE category_id IS NOT NULL GROUP BY category_id";
+               WHERE category_id IS NOT NULL AND products.archived_at IS NULL \
+               GROUP BY category_id";
     Ok(Count::find_by_statement(statement(db, sql, vec![]))
         .all(db)
         .await?

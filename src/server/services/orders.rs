@@ -478,7 +478,8 @@ async fn try_reserve(
         let taken = txn
             .execute_raw(statement(
                 &txn,
-                "UPDATE products SET stock = stock - $1 WHERE id = $2 AND stock >= $1",
+                "UPDATE products SET stock = stock - $1 \
+                 WHERE id = $2 AND stock >= $1 AND archived_at IS NULL",
                 vec![line.quantity.into(), product.id.into()],
             ))
             .await?;
@@ -487,6 +488,7 @@ async fn try_reserve(
             let available = product::Entity::find_by_id(product.id)
                 .one(&txn)
                 .await?
+                .filter(|p| p.archived_at.is_none())
                 .map_or(0, |p| p.stock.max(0));
             short.push(UnavailableLine {
                 product_id: product.id,

@@ -68,6 +68,7 @@ pub async fn dashboard(
         .collect();
     let low_stock = product::Entity::find()
         .filter(product::Column::Stock.lte(LOW_STOCK))
+        .filter(crate::server::services::catalogue::on_sale())
         .order_by_asc(product::Column::Stock)
         .order_by_asc(product::Column::Id)
         .limit(50)

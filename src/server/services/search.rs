@@ -17,6 +17,7 @@ use crate::model::search::{
 use crate::model::{page_count, Product, ProductPage};
 use crate::server::entities::{category, money::Money};
 use crate::server::services::catalogue::validate_page_size;
+use crate::server::services::catalogue::ON_SALE_SQL;
 use crate::server::services::statement;
 use chrono::{DateTime, Utc};
 use rust_decimal::prelude::ToPrimitive;
@@ -205,7 +206,7 @@ impl<'a> Plan<'a> {
             let param = sql.bind(self.dialect.full_text_query(words));
             self.dialect.matching(&param)
         });
-        let mut conditions = vec!["1 = 1".to_owned()];
+        let mut conditions = vec![ON_SALE_SQL.to_owned()];
         if let Some(m) = &matching {
             sql.text.push_str(&m.join);
             conditions.extend(m.condition.clone());
@@ -524,7 +525,7 @@ pub async fn suggest(
     let matching = dialect.matching(&param);
     let limit = sql.bind(i64::try_from(limit.min(50)).unwrap_or(1));
     sql.text = format!(
-        "SELECT products.id, products.name FROM products{} WHERE {} \
+        "SELECT products.id, products.name FROM products{} WHERE {ON_SALE_SQL} AND {} \
          ORDER BY {} ASC, products.id ASC LIMIT {limit}",
         matching.join,
         matching.condition.as_deref().unwrap_or("1 = 1"),
@@ -560,9 +561,13 @@ impl Vocabulary {
         struct Name {
             name: String,
         }
-        let names = Name::find_by_statement(statement(db, "SELECT name FROM products", vec![]))
-            .all(db)
-            .await?;
+        let names = Name::find_by_statement(statement(
+            db,
+            &format!("SELECT name FROM products WHERE {ON_SALE_SQL}"),
+            vec![],
+        ))
+        .all(db)
+        .await?;
         Ok(Self::from_names(names.iter().map(|n| n.name.as_str())))
     }
 

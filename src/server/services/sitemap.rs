@@ -9,10 +9,12 @@
 
 use crate::error::ShopError;
 use crate::server::entities::{category, product};
+use crate::server::services::catalogue::on_sale;
 use crate::server::services::statement;
 use chrono::{DateTime, SecondsFormat, Utc};
 use sea_orm::{
-    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryOrder, QuerySelect,
+    ConnectionTrait, EntityTrait, FromQueryResult, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 use std::fmt::Write;
 use std::ops::Range;
@@ -45,7 +47,7 @@ impl Layout {
             .into_tuple::<String>()
             .all(db)
             .await?;
-        let products = product::Entity::find().count(db).await?;
+        let products = product::Entity::find().filter(on_sale()).count(db).await?;
         Ok(Self {
             category_slugs,
             products,
@@ -171,6 +173,7 @@ async fn product_stamps(
     limit: u64,
 ) -> Result<Vec<(i32, DateTime<Utc>)>, ShopError> {
     Ok(product::Entity::find()
+        .filter(on_sale())
         .select_only()
         .column(product::Column::Id)
         .column(product::Column::UpdatedAt)
@@ -194,7 +197,8 @@ async fn last_change(
     }
     let to_i64 = |n: u64| i64::try_from(n).map_err(|_| ShopError::NotFound);
     let sql = "SELECT MAX(chunk.updated_at) AS changed FROM \
-               (SELECT updated_at FROM products ORDER BY id LIMIT $1 OFFSET $2) AS chunk";
+               (SELECT updated_at FROM products WHERE products.archived_at IS NULL \
+                ORDER BY id LIMIT $1 OFFSET $2) AS chunk";
     let values = vec![to_i64(limit)?.into(), to_i64(offset)?.into()];
     Ok(Row::find_by_statement(statement(db, sql, values))
         .one(db)
