@@ -10,6 +10,7 @@ use crate::pages::account::{
     register::RegisterPage, AccountPage,
 };
 use crate::pages::admin::{
+    orders::{AdminOrderPage, AdminOrders},
     products::{AdminNewProduct, AdminProductPage, AdminProducts},
     AdminDashboard,
 };
@@ -86,6 +87,16 @@ fn Layout() -> impl IntoView {
                 <Route
                     path=(StaticSegment("admin"), StaticSegment("products"))
                     view=AdminProducts
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("orders"))
+                    view=AdminOrders
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("admin"), StaticSegment("orders"), ParamSegment("number"))
+                    view=AdminOrderPage
                     ssr=SsrMode::Async
                 />
                 <Route

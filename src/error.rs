@@ -33,6 +33,10 @@ pub enum ShopError {
     /// The cart line would hold more than the product's stock (HTTP 409).
     #[error("{}", out_of_stock_message(*available))]
     OutOfStock { available: i32 },
+    /// The thing asked for is not possible in the record's present state, e.g. cancelling a
+    /// shipped order (HTTP 409).
+    #[error("{0}")]
+    NotAllowedNow(String),
     /// A stock adjustment would take the stock below zero (HTTP 409).
     #[error("The stock cannot go below zero: {stock} in stock")]
     StockWouldGoNegative { stock: i32 },
@@ -129,6 +133,7 @@ impl ShopError {
             Self::OutOfStock { .. } => "out_of_stock",
             Self::CartFull { .. } => "cart_full",
             Self::StockWouldGoNegative { .. } => "stock_would_go_negative",
+            Self::NotAllowedNow(_) => "not_allowed_now",
             Self::Forbidden(_) => "forbidden",
             Self::MethodNotAllowed => "method_not_allowed",
             Self::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -199,7 +204,8 @@ mod server_side {
                 Self::OutOfStock { .. }
                 | Self::CartFull { .. }
                 | Self::OrderInProgress
-                | Self::StockWouldGoNegative { .. } => StatusCode::CONFLICT,
+                | Self::StockWouldGoNegative { .. }
+                | Self::NotAllowedNow(_) => StatusCode::CONFLICT,
                 Self::Forbidden(_) => StatusCode::FORBIDDEN,
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -98,6 +98,70 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             )
             .await?;
+        // Every status change of an order: its history on the admin's order page.
+        manager
+            .create_table(
+                Table::create()
+                    .table(OrderEvents::Table)
+                    .if_not_exists()
+                    .col(
+                        ColumnDef::new(OrderEvents::Id)
+                            .integer()
+                            .not_null()
+                            .auto_increment()
+                            .primary_key(),
+                    )
+                    .col(ColumnDef::new(OrderEvents::OrderId).integer().not_null())
+                    .col(
+                        ColumnDef::new(OrderEvents::FromStatus)
+                            .string_len(20)
+                            .null(),
+                    )
+                    .col(
+                        ColumnDef::new(OrderEvents::ToStatus)
+                            .string_len(20)
+                            .not_null(),
+                    )
+                    .col(ColumnDef::new(OrderEvents::AccountId).integer().null())
+                    .col(ColumnDef::new(OrderEvents::Note).string_len(255).null())
+                    .col(
+                        ColumnDef::new(OrderEvents::CreatedAt)
+                            .timestamp_with_time_zone()
+                            .not_null(),
+                    )
+                    .foreign_key(
+                        ForeignKey::create()
+                            .from(OrderEvents::Table, OrderEvents::OrderId)
+                            .to(Orders::Table, Orders::Id)
+                            .on_delete(ForeignKeyAction::Cascade),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_index(
+                Index::create()
+                    .name("ix_order_events_order_id")
+                    .table(OrderEvents::Table)
+                    .col(OrderEvents::OrderId)
+                    .if_not_exists()
+                    .to_owned(),
+            )
+            .await?;
+        if !manager.has_column("orders", "tracking_number").await? {
+            manager
+                .alter_table(
+                    Table::alter()
+                        .table(Orders::Table)
+                        .add_column(
+                            ColumnDef::new(Orders::TrackingNumber)
+                                .string_len(100)
+                                .null(),
+                        )
+                        .to_owned(),
+                )
+                .await?;
+        }
         // Archived products are hidden from the shop and kept for past orders.
         if !manager.has_column("products", "archived_at").await? {
             manager
@@ -136,7 +200,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["audit_log", "stock_movements"] {
+        for table in ["order_events", "audit_log", "stock_movements"] {
             manager
                 .drop_table(
                     Table::drop()
@@ -173,6 +237,25 @@ enum AuditLog {
     Before,
     After,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum OrderEvents {
+    Table,
+    Id,
+    OrderId,
+    FromStatus,
+    ToStatus,
+    AccountId,
+    Note,
+    CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum Orders {
+    Table,
+    Id,
+    TrackingNumber,
 }
 
 #[derive(DeriveIden)]

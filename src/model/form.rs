@@ -78,10 +78,12 @@ pub enum Notice {
     ProductSaved,
     ProductArchived,
     ImageSaved,
+    OrderUpdated,
 }
 
 impl Notice {
-    const ALL: [Notice; 12] = [
+    const ALL: [Notice; 13] = [
+        Self::OrderUpdated,
         Self::ProductSaved,
         Self::ProductArchived,
         Self::ImageSaved,
@@ -110,6 +112,7 @@ impl Notice {
             Self::ProductSaved => "product-saved",
             Self::ProductArchived => "product-archived",
             Self::ImageSaved => "image-saved",
+            Self::OrderUpdated => "order-updated",
         }
     }
 
@@ -135,6 +138,7 @@ impl Notice {
             Self::ProductSaved => "The product is saved.",
             Self::ProductArchived => "The product is archived: the shop no longer shows it.",
             Self::ImageSaved => "The photo is saved.",
+            Self::OrderUpdated => "The order is updated.",
             Self::CartCapped => {
                 "You are signed in, and your carts are combined. Some quantities were lowered to what we have in stock."
             }

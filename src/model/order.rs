@@ -52,7 +52,9 @@ impl OrderStatus {
         use OrderStatus::*;
         match self {
             PendingPayment => &[Paid, Placed, Cancelled],
-            Paid | Placed => &[Shipped, Cancelled],
+            // Cash on delivery: staff mark it paid when the cash is in.
+            Placed => &[Paid, Shipped, Cancelled],
+            Paid => &[Shipped, Cancelled],
             Shipped => &[Delivered],
             Delivered | Cancelled => &[],
         }
@@ -491,6 +493,9 @@ pub struct Order {
     /// The order's secret key: its page is `/orders/{token}`.
     pub token: String,
     pub status: OrderStatus,
+    /// The carrier's tracking number, once shipped.
+    #[serde(default)]
+    pub tracking_number: Option<String>,
     pub email: String,
     pub shipping_address: ShippingAddress,
     pub shipping_method: ShippingMethod,
@@ -792,6 +797,7 @@ mod tests {
             number: "HP-10001".into(),
             token: "ab".repeat(16),
             status: OrderStatus::Placed,
+            tracking_number: None,
             email: "ada@example.com".into(),
             shipping_address: valid().shipping_address,
             shipping_method: ShippingMethod::Express,

@@ -3,12 +3,12 @@
 //! follows, or render the page again with what went wrong, what was typed, and its status.
 
 use crate::error::ShopError;
-use crate::model::admin::ProductFields;
+use crate::model::admin::{OrderAction, ProductFields};
 use crate::model::form::PostedForm;
 use crate::server::auth::{AuthSession, SignedIn};
 use crate::server::context::same_origin;
 use crate::server::form_post::{read, show_again, Posted};
-use crate::server::services::{accounts, inventory, product_admin};
+use crate::server::services::{accounts, inventory, order_admin, product_admin};
 use crate::server::{media, AppState};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::request::Parts;
@@ -274,5 +274,88 @@ fn upload_error(err: axum::extract::multipart::MultipartError) -> ShopError {
         ShopError::invalid("Please upload a photo of at most 5 MB")
     } else {
         ShopError::invalid("The upload could not be read: please try again")
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct OrderActionForm {
+    action: String,
+    tracking_number: String,
+}
+
+fn order_path(number: &str) -> String {
+    format!("/admin/orders/{number}")
+}
+
+/// `POST /admin/orders/{number}/status`: mark paid, ship (with a tracking number), mark
+/// delivered or cancel, as the order's status allows.
+pub async fn order_action(
+    State(state): State<AppState>,
+    Path(number): Path<String>,
+    request: Request,
+) -> Response {
+    let Posted { parts, fields } = match read::<OrderActionForm>(&state, request).await {
+        Ok(posted) => posted,
+        Err(refused) => return refused,
+    };
+    let staff = match staff(&parts) {
+        Ok(staff) => staff,
+        Err(refused) => return refused,
+    };
+    let Some(action) = OrderAction::parse(fields.action.trim()) else {
+        return ShopError::invalid("Unknown action").into_response();
+    };
+    let deps = state.order_deps();
+    match order_admin::act(&deps, &number, action, &fields.tracking_number, staff.id).await {
+        Ok(order) => Redirect::to(&format!("{}?done=order-updated", order_path(&order.number)))
+            .into_response(),
+        Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
+        Err(err) => {
+            let path = order_path(&number);
+            show_again(state, parts, &path, PostedForm::refused("order", &err)).await
+        }
+    }
+}
+
+#[derive(Default, Deserialize)]
+#[serde(default)]
+pub struct ExportQuery {
+    from: String,
+    to: String,
+}
+
+/// `GET /admin/orders/export.csv?from=YYYY-MM-DD&to=YYYY-MM-DD`: the orders placed in those
+/// days, as a CSV download.
+pub async fn export_orders(
+    State(state): State<AppState>,
+    axum::extract::Query(query): axum::extract::Query<ExportQuery>,
+    request: Request,
+) -> Response {
+    if let Err(refused) = staff(&request.into_parts().0) {
+        return refused;
+    }
+    let day = |text: &str| chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d");
+    let (Ok(from), Ok(to)) = (day(&query.from), day(&query.to)) else {
+        return ShopError::invalid("Please give from and to as dates, like 2026-12-01")
+            .into_response();
+    };
+    match order_admin::export_csv(&state.db, from, to).await {
+        Ok(csv) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "text/csv; charset=utf-8".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"orders-{from}-to-{to}.csv\""),
+                ),
+                (axum::http::header::CACHE_CONTROL, "no-store".to_owned()),
+            ],
+            csv,
+        )
+            .into_response(),
+        Err(err) => err.into_response(),
     }
 }

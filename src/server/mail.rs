@@ -50,6 +50,21 @@ impl OutgoingEmail {
     }
 }
 
+/// `outbox_emails.kind` of a shipping notice.
+pub const ORDER_SHIPPED: &str = "order_shipped";
+
+/// The email telling a customer their order is on its way.
+pub fn order_shipped(order: &Order, tracking_number: &str, shop_url: &str) -> OutgoingEmail {
+    OutgoingEmail {
+        subject: format!("Your Harbor & Pine order {} is on its way", order.number),
+        body: format!(
+            "Good news, {}: your order {} has shipped.\n\nTracking number: {tracking_number}\n\n\
+             Your order, any time:\n{shop_url}/orders/{}\n\nHarbor & Pine\n",
+            order.shipping_address.name, order.number, order.token
+        ),
+    }
+}
+
 /// The "forgot password" email: a single-use link valid for `valid_minutes`.
 pub fn password_reset(link: &str, valid_minutes: i64) -> OutgoingEmail {
     OutgoingEmail {

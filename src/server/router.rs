@@ -34,7 +34,11 @@ pub const ADMIN_NEW_PRODUCT_FORM: &str = "/admin/products";
 pub const ADMIN_PRODUCT_FORM: &str = "/admin/products/{id}";
 pub const ADMIN_ARCHIVE_FORM: &str = "/admin/products/{id}/archive";
 pub const ADMIN_IMAGE_FORM: &str = "/admin/products/{id}/image";
-pub const ADMIN_FORMS: [&str; 5] = [
+pub const ADMIN_ORDER_FORM: &str = "/admin/orders/{number}/status";
+/// A download, not a page (GET), so listed apart.
+pub const ADMIN_ORDER_EXPORT: &str = "/admin/orders/export.csv";
+pub const ADMIN_FORMS: [&str; 6] = [
+    ADMIN_ORDER_FORM,
     ADMIN_STOCK_FORM,
     ADMIN_NEW_PRODUCT_FORM,
     ADMIN_PRODUCT_FORM,
@@ -107,6 +111,8 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .route(ADMIN_NEW_PRODUCT_FORM, post(admin_forms::create_product))
         .route(ADMIN_PRODUCT_FORM, post(admin_forms::update_product))
         .route(ADMIN_ARCHIVE_FORM, post(admin_forms::archive_product))
+        .route(ADMIN_ORDER_FORM, post(admin_forms::order_action))
+        .route(ADMIN_ORDER_EXPORT, get(admin_forms::export_orders))
         .route(
             &format!("{}/{{*name}}", crate::server_fns::SERVER_FN_PREFIX),
             get(server_fn_handler).post(server_fn_handler),

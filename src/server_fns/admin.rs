@@ -41,3 +41,35 @@ pub async fn get_product_stock(id: i32) -> Result<ProductStock, ShopError> {
         .await,
     )
 }
+
+#[server(prefix = "/_fn", endpoint = "admin/orders", input = GetUrl)]
+pub async fn get_order_table(
+    status: String,
+    query: String,
+    page: u64,
+) -> Result<crate::model::admin::OrderTable, ShopError> {
+    use crate::model::order::OrderStatus;
+    use crate::server::{context, services::order_admin};
+    context::require_admin()?;
+    let status = OrderStatus::parse(&status);
+    context::with_status(
+        context::detached(move |state| async move {
+            order_admin::table(&state.db, status, &query, page).await
+        })
+        .await,
+    )
+}
+
+#[server(prefix = "/_fn", endpoint = "admin/order", input = GetUrl)]
+pub async fn get_order_detail(
+    number: String,
+) -> Result<crate::model::admin::OrderDetail, ShopError> {
+    use crate::server::{context, services::order_admin};
+    context::require_admin()?;
+    context::with_status(
+        context::detached(
+            move |state| async move { order_admin::detail(&state.db, &number).await },
+        )
+        .await,
+    )
+}

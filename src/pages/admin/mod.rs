@@ -3,6 +3,7 @@
 //! rendered, forms without JavaScript, no islands: shoppers load no code for it. The router's
 //! admin guard lets only admins in.
 
+pub mod orders;
 pub mod products;
 
 use crate::components::seo::PageMeta;
@@ -13,6 +14,18 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
+/// Text as a URL query value (everything but unreserved characters percent-encoded).
+pub(crate) fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// The admin's own links, on each of its pages.
 #[component]
 pub fn AdminNav() -> impl IntoView {
@@ -21,6 +34,7 @@ pub fn AdminNav() -> impl IntoView {
             <a href="/admin">"Dashboard"</a>
             <a href="/admin/products">"Products"</a>
             <a href="/admin/products/new">"New product"</a>
+            <a href="/admin/orders">"Orders"</a>
         </nav>
     }
 }

@@ -1,7 +1,7 @@
 //! `/admin/products` (a searchable, paged table) and `/admin/products/{id}` (the product's
 //! stock: adjust by a delta with a reason, and its history, which sums to its stock).
 
-use super::AdminNav;
+use super::{encode, AdminNav};
 use crate::components::form_field::{Field, FieldError, FormError};
 use crate::components::seo::PageMeta;
 use crate::error::ShopError;
@@ -63,11 +63,7 @@ fn Table(table: ProductTable) -> impl IntoView {
         pages,
         query,
     } = table;
-    let link = move |n: u64| {
-        let mut q = url_query(&query);
-        q.push_str(&format!("page={n}"));
-        format!("/admin/products?{q}")
-    };
+    let link = move |n: u64| format!("/admin/products?q={}&page={n}", encode(&query));
     view! {
         <p data-testid="product-total">{format!("{total} products")}</p>
         <table class="admin-table" data-testid="admin-products">
@@ -95,23 +91,6 @@ fn Table(table: ProductTable) -> impl IntoView {
             {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
         </nav>
     }
-}
-
-/// `q=…&` for a link, or nothing.
-fn url_query(query: &str) -> String {
-    if query.is_empty() {
-        return String::new();
-    }
-    let encoded: String = query
-        .bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect();
-    format!("q={encoded}&")
 }
 
 #[component]

@@ -76,6 +76,7 @@ impl Order {
             number: m.number,
             token: m.token,
             status,
+            tracking_number: m.tracking_number,
             email: m.email,
             shipping_address: ShippingAddress {
                 name: m.ship_name,

@@ -9,6 +9,7 @@ pub mod category;
 mod convert;
 pub mod money;
 pub mod order;
+pub mod order_event;
 pub mod order_line;
 pub mod outbox_email;
 pub mod password_reset;

@@ -29,6 +29,8 @@ pub struct Model {
     pub payment_reference: Option<String>,
     pub session_id: String,
     pub customer_id: Option<i32>,
+    /// The carrier's number, once shipped.
+    pub tracking_number: Option<String>,
     #[sea_orm(unique)]
     pub idempotency_key: Option<String>,
     pub request_fingerprint: Option<String>,

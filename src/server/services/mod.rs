@@ -9,6 +9,7 @@ pub mod catalogue;
 pub mod catalogue_cache;
 pub mod categories;
 pub mod inventory;
+pub mod order_admin;
 pub mod orders;
 pub mod password_resets;
 pub mod payments;

@@ -23,7 +23,7 @@ use crate::model::order::{
 };
 use crate::model::CartItem;
 use crate::server::entities::money::Money;
-use crate::server::entities::{account, cart_item, order, order_line, product};
+use crate::server::entities::{account, cart_item, order, order_event, order_line, product};
 use crate::server::mail;
 use crate::server::services::cart::validate_session_id;
 use crate::server::services::catalogue_cache::CatalogueCache;
@@ -377,7 +377,7 @@ fn lease_from(at: DateTime<Utc>) -> DateTime<Utc> {
     at + chrono::Duration::from_std(PAYMENT_LEASE).unwrap_or(chrono::Duration::seconds(5))
 }
 
-async fn load(db: &impl ConnectionTrait, row: order::Model) -> Result<Order, ShopError> {
+pub(crate) async fn load(db: &impl ConnectionTrait, row: order::Model) -> Result<Order, ShopError> {
     let lines = order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(row.id))
         .order_by_asc(order_line::Column::Id)
@@ -403,7 +403,7 @@ async fn customer_of_cart(
 
 /// Timestamps at microsecond precision, what both databases keep, so an order read back
 /// equals the one returned when it was made.
-fn now() -> DateTime<Utc> {
+pub(crate) fn now() -> DateTime<Utc> {
     let now = Utc::now();
     now.duration_trunc(chrono::Duration::microseconds(1))
         .unwrap_or(now)
@@ -587,6 +587,17 @@ async fn try_reserve(
     order_line::Entity::insert_many(line_rows)
         .exec(&txn)
         .await?;
+    order_event::Entity::insert(order_event::ActiveModel {
+        order_id: Set(row.id),
+        from_status: Set(None),
+        to_status: Set(OrderStatus::PendingPayment.as_str().to_owned()),
+        account_id: Set(None),
+        note: Set(None),
+        created_at: Set(at),
+        ..Default::default()
+    })
+    .exec(&txn)
+    .await?;
     for line in &order_lines {
         inventory::record(
             &txn,
@@ -741,12 +752,26 @@ async fn release(deps: &OrderDeps<'_>, id: i32) -> Result<(), ShopError> {
 /// Moves a pending order to `cancelled`, releases its idempotency key and puts its units
 /// back, in the caller's transaction. False when it was not pending (nothing changed).
 async fn cancel_and_restock(txn: &DatabaseTransaction, id: i32) -> Result<bool, ShopError> {
-    let moved = move_status(
+    cancel_and_restock_from(txn, id, OrderStatus::PendingPayment, None).await
+}
+
+/// Moves an order from `from` to `cancelled` (by staff member `by`, if any), releases its
+/// idempotency key and puts its units back, each a `cancellation` movement of the ledger,
+/// in the caller's transaction. False when it was not in `from` (nothing changed).
+pub(crate) async fn cancel_and_restock_from(
+    txn: &DatabaseTransaction,
+    id: i32,
+    from: OrderStatus,
+    by: Option<i32>,
+) -> Result<bool, ShopError> {
+    let moved = move_status_by(
         txn,
         id,
-        OrderStatus::PendingPayment,
+        from,
         OrderStatus::Cancelled,
         now(),
+        by,
+        None,
         |q| q.col_expr(order::Column::IdempotencyKey, Expr::value(None::<String>)),
     )
     .await?;
@@ -782,13 +807,29 @@ async fn cancel_and_restock(txn: &DatabaseTransaction, id: i32) -> Result<bool, 
 }
 
 /// The one way a status changes: allowed by the model's rules, and conditional on the
-/// current status, so of two racing changes only one happens.
+/// current status, so of two racing changes only one happens. Each change is a row of the
+/// order's history.
 async fn move_status(
     txn: &DatabaseTransaction,
     id: i32,
     from: OrderStatus,
     to: OrderStatus,
     at: DateTime<Utc>,
+    extra: impl FnOnce(sea_orm::UpdateMany<order::Entity>) -> sea_orm::UpdateMany<order::Entity>,
+) -> Result<bool, ShopError> {
+    move_status_by(txn, id, from, to, at, None, None, extra).await
+}
+
+/// [`move_status`] by staff member `by` (none: the shop itself), with a note for the history.
+#[allow(clippy::too_many_arguments)] // One statement's worth of facts about one change.
+pub(crate) async fn move_status_by(
+    txn: &DatabaseTransaction,
+    id: i32,
+    from: OrderStatus,
+    to: OrderStatus,
+    at: DateTime<Utc>,
+    by: Option<i32>,
+    note: Option<String>,
     extra: impl FnOnce(sea_orm::UpdateMany<order::Entity>) -> sea_orm::UpdateMany<order::Entity>,
 ) -> Result<bool, ShopError> {
     if !from.can_become(to) {
@@ -801,7 +842,21 @@ async fn move_status(
         .filter(order::Column::Id.eq(id))
         .filter(order::Column::Status.eq(from.as_str()));
     let result = extra(update).exec(txn).await?;
-    Ok(result.rows_affected == 1)
+    if result.rows_affected != 1 {
+        return Ok(false);
+    }
+    order_event::Entity::insert(order_event::ActiveModel {
+        order_id: Set(id),
+        from_status: Set(Some(from.as_str().to_owned())),
+        to_status: Set(to.as_str().to_owned()),
+        account_id: Set(by),
+        note: Set(note),
+        created_at: Set(at),
+        ..Default::default()
+    })
+    .exec(txn)
+    .await?;
+    Ok(true)
 }
 
 #[cfg(test)]

@@ -62,6 +62,17 @@ pub trait PaymentProvider: Send + Sync {
     ) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
+
+    /// Gives back the money of a paid order the shop cancelled. Idempotent per order number,
+    /// like `authorize`. Providers that take no money (cash on delivery) have nothing to do.
+    fn refund<'a>(
+        &'a self,
+        _order_number: &'a str,
+        _reference: Option<&'a str>,
+        _amount: Decimal,
+    ) -> BoxFuture<'a, Result<(), ShopError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// The local card processor, like a gateway's test mode: every Luhn-valid number approves
