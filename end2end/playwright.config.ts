@@ -30,7 +30,9 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: 'rm -rf .data && mkdir -p .data && ../target/release/shop serve --seed-demo',
+    // An admin for the admin's tests (`shop admin create`, as an operator would), then the shop.
+    command:
+      'rm -rf .data && mkdir -p .data && ../target/release/shop admin create admin@example.com && ../target/release/shop serve --seed-demo',
     cwd: __dirname,
     url: `${baseURL}/api/products/1/`,
     reuseExistingServer: false,
@@ -40,6 +42,8 @@ export default defineConfig({
     env: {
       DATABASE_URL: 'sqlite://.data/e2e.db?mode=rwc',
       SHOP_MAIL_DIR: '.data/mail',
+      SHOP_MEDIA_DIR: '.data/media',
+      SHOP_ADMIN_PASSWORD: 'admin e2e passphrase',
       LEPTOS_SITE_ROOT: '../target/site',
       LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
       LEPTOS_ENV: 'PROD',

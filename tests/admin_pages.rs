@@ -28,11 +28,13 @@ async fn signed_in_as(app: &axum::Router, email: &str) -> Browser {
 
 /// Every admin page path (parameters filled in) and every admin call (form posts and
 /// server functions), from the router itself.
-fn admin_routes(product: i32) -> (Vec<String>, Vec<String>) {
+fn admin_routes(product: i32, order: &str) -> (Vec<String>, Vec<String>) {
     let fill = |path: &str| {
         path.split('/')
             .map(|segment| {
-                if segment.starts_with(':') || segment.starts_with('{') {
+                if segment.contains("number") {
+                    order.to_owned()
+                } else if segment.starts_with(':') || segment.starts_with('{') {
                     product.to_string()
                 } else {
                     segment.to_owned()
@@ -58,6 +60,32 @@ fn admin_routes(product: i32) -> (Vec<String>, Vec<String>) {
     (pages, calls)
 }
 
+/// A guest's cash-on-delivery order of one `product`; its number.
+async fn place_order(app: &axum::Router, product: i32) -> String {
+    let mut shopper = Browser::new(app);
+    shopper.get("/").await;
+    shopper.add_to_cart(product, 1).await;
+    let placed = shopper
+        .post(
+            "/checkout",
+            &[
+                ("idempotency_key", "k-walk-1"),
+                ("email", "ada@example.com"),
+                ("name", "Ada"),
+                ("line1", "1 Pier Road"),
+                ("city", "Portland"),
+                ("postal_code", "97201"),
+                ("country", "US"),
+                ("shipping_method", "standard"),
+                ("payment_method", "cash_on_delivery"),
+            ],
+        )
+        .await;
+    assert_eq!(placed.status, 303);
+    let page = shopper.get(&location(&placed)).await.text();
+    testid_text(&page, "order-number").expect("the order page shows its number")
+}
+
 async fn every_admin_route_checks_the_role(t: &TestDb) {
     let app = app(t);
     let lamp = t.product("Lamp", "40.00", 5).await;
@@ -68,7 +96,8 @@ async fn every_admin_route_checks_the_role(t: &TestDb) {
     accounts::register(&t.db, "cus@example.com", PASSWORD)
         .await
         .unwrap();
-    let (pages, calls) = admin_routes(lamp);
+    let order = place_order(&app, lamp).await;
+    let (pages, calls) = admin_routes(lamp, &order);
     let mut guest = Browser::new(&app);
     let mut customer = signed_in_as(&app, "cus@example.com").await;
     let mut boss = signed_in_as(&app, "boss@example.com").await;
@@ -108,8 +137,8 @@ async fn every_admin_route_checks_the_role(t: &TestDb) {
     }
     assert_eq!(
         inventory::history(&t.db, lamp).await.unwrap().len(),
-        1,
-        "no call changed the stock"
+        2,
+        "no call changed the stock (the opening stock and the order's sale only)"
     );
 }
 

@@ -17,18 +17,17 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 /// The signed-in admin (the guard let only admins through; checked again here).
-fn staff(parts: &Parts) -> Result<SignedIn, Response> {
+fn staff(parts: &Parts) -> Result<SignedIn, ShopError> {
     parts
         .extensions
         .get::<AuthSession>()
         .and_then(|auth| auth.user.clone())
         .filter(|user| user.role == accounts::ADMIN)
-        .ok_or_else(|| ShopError::Forbidden("This needs an admin account".into()).into_response())
+        .ok_or_else(|| ShopError::Forbidden("This needs an admin account".into()))
 }
 
-fn product_id(id: &str) -> Result<i32, Response> {
-    id.parse::<i32>()
-        .map_err(|_| ShopError::NotFound.into_response())
+fn product_id(id: &str) -> Result<i32, ShopError> {
+    id.parse::<i32>().map_err(|_| ShopError::NotFound)
 }
 
 fn product_path(id: i32) -> String {
@@ -54,7 +53,7 @@ pub async fn adjust_stock(
     };
     let (staff, id) = match (staff(&parts), product_id(&id)) {
         (Ok(staff), Ok(id)) => (staff, id),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
+        (Err(refused), _) | (_, Err(refused)) => return refused.into_response(),
     };
     let adjusted = async {
         let delta = fields
@@ -130,7 +129,7 @@ pub async fn create_product(State(state): State<AppState>, request: Request) -> 
     };
     let staff = match staff(&parts) {
         Ok(staff) => staff,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let stock = fields.stock.trim();
     let stock = if stock.is_empty() {
@@ -174,7 +173,7 @@ pub async fn update_product(
     };
     let (staff, id) = match (staff(&parts), product_id(&id)) {
         (Ok(staff), Ok(id)) => (staff, id),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
+        (Err(refused), _) | (_, Err(refused)) => return refused.into_response(),
     };
     match product_admin::update(&state.db, id, &fields.fields(), staff.id).await {
         Ok(_) => {
@@ -207,7 +206,7 @@ pub async fn archive_product(
     };
     let (staff, id) = match (staff(&parts), product_id(&id)) {
         (Ok(staff), Ok(id)) => (staff, id),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
+        (Err(refused), _) | (_, Err(refused)) => return refused.into_response(),
     };
     match product_admin::archive(&state.db, id, staff.id).await {
         Ok(()) => {
@@ -230,7 +229,7 @@ pub async fn upload_image(
     }
     let (staff, id) = match (staff(&parts), product_id(&id)) {
         (Ok(staff), Ok(id)) => (staff, id),
-        (Err(refused), _) | (_, Err(refused)) => return refused,
+        (Err(refused), _) | (_, Err(refused)) => return refused.into_response(),
     };
     let stored = async {
         let request = Request::from_parts(parts.clone(), body);
@@ -301,7 +300,7 @@ pub async fn order_action(
     };
     let staff = match staff(&parts) {
         Ok(staff) => staff,
-        Err(refused) => return refused,
+        Err(refused) => return refused.into_response(),
     };
     let Some(action) = OrderAction::parse(fields.action.trim()) else {
         return ShopError::invalid("Unknown action").into_response();
@@ -333,7 +332,7 @@ pub async fn export_orders(
     request: Request,
 ) -> Response {
     if let Err(refused) = staff(&request.into_parts().0) {
-        return refused;
+        return refused.into_response();
     }
     let day = |text: &str| chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d");
     let (Ok(from), Ok(to)) = (day(&query.from), day(&query.to)) else {

@@ -27,7 +27,11 @@ pub fn AdminOrders() -> impl IntoView {
                 .unwrap_or(1),
         )
     });
+    // Rendered on the server only (no island): the browser never runs this.
+    #[cfg(feature = "ssr")]
     let today = chrono::Utc::now().date_naive();
+    #[cfg(not(feature = "ssr"))]
+    let today = chrono::NaiveDate::default();
     let month_ago = today - chrono::Duration::days(30);
     view! {
         <PageMeta title="Orders · Admin" description="The shop's orders." canonical="/admin/orders" noindex=true/>
