@@ -320,3 +320,30 @@ mod tests {
         assert_eq!(back.price, dec("19.90"));
     }
 }
+
+/// The `srcset` of an uploaded photo (stored at 400 and 800 pixels wide, the main one named
+/// `…-800.webp`): a browser picks the size its screen needs. `None` for other images.
+pub fn image_srcset(url: &str) -> Option<String> {
+    let stem = url.strip_prefix("/media/")?.strip_suffix("-800.webp")?;
+    Some(format!(
+        "/media/{stem}-400.webp 400w, /media/{stem}-800.webp 800w"
+    ))
+}
+
+/// The `sizes` beside [`image_srcset`]: the cards and the product page show 400 px wide.
+pub const IMAGE_SIZES: &str = "400px";
+
+#[cfg(test)]
+mod image_tests {
+    use super::image_srcset;
+
+    #[test]
+    fn uploaded_photos_offer_both_sizes() {
+        assert_eq!(
+            image_srcset("/media/ab12-800.webp").as_deref(),
+            Some("/media/ab12-400.webp 400w, /media/ab12-800.webp 800w")
+        );
+        assert_eq!(image_srcset("/images/products/mug.svg"), None);
+        assert_eq!(image_srcset("https://elsewhere/media/x-800.webp"), None);
+    }
+}

@@ -97,9 +97,16 @@ async fn an_order_is_created_with_the_documented_shape(t: &TestDb) {
             "subtotal",
             "token",
             "total",
+            "tracking_number",
             "updated_at"
         ]
     );
+    assert_eq!(
+        order["tracking_number"],
+        Value::Null,
+        "set when the order ships"
+    );
+    assert_eq!(keys(&order)[0], "created_at");
     assert_eq!(order["status"], "paid");
     assert_eq!(
         order["payment"],

@@ -79,6 +79,7 @@ for (const js of [true, false]) {
       await open(page, `/product/${id}`, js);
       await expect(page.getByRole('heading', { level: 1, name })).toBeVisible();
       await expect(page.locator('img.product-image')).toHaveAttribute('src', /^\/media\/[0-9a-f]+-800\.webp$/);
+      await expect(page.locator('img.product-image')).toHaveAttribute('srcset', /-400\.webp 400w, .*-800\.webp 800w$/);
       await expect(page.getByTestId('product-detail')).toContainText('8 in stock');
 
       // Someone buys it; staff ship the order.

@@ -1,5 +1,5 @@
 use crate::components::stock_badge::StockBadge;
-use crate::model::{format_money, Product};
+use crate::model::{format_money, image_srcset, Product, IMAGE_SIZES};
 use leptos::prelude::*;
 
 /// Cards in the first row on a wide screen: visible without scrolling.
@@ -16,6 +16,8 @@ pub fn ProductCard(product: Product, #[prop(optional)] position: usize) -> impl 
             <a href=href class="product-card-link">
                 <img
                     src=product.image_url.clone()
+                    srcset=image_srcset(&product.image_url)
+                    sizes=image_srcset(&product.image_url).map(|_| IMAGE_SIZES)
                     alt=product.name.clone()
                     width="400"
                     height="300"

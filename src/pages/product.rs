@@ -7,7 +7,7 @@ use crate::components::seo::{
 use crate::components::stock_badge::StockBadge;
 use crate::error::ShopError;
 use crate::model::search::Category;
-use crate::model::{format_money, Product};
+use crate::model::{format_money, image_srcset, Product, IMAGE_SIZES};
 use crate::pages::not_found::NotFound;
 use crate::server_fns::{get_category, get_product, AddToCart};
 use leptos::either::{Either, EitherOf3};
@@ -92,6 +92,8 @@ fn ProductDetail(product: Product, category: Option<Category>) -> impl IntoView 
             <img
                 class="product-image"
                 src=product.image_url.clone()
+                srcset=image_srcset(&product.image_url)
+                sizes=image_srcset(&product.image_url).map(|_| IMAGE_SIZES)
                 alt=product.name.clone()
                 width="400"
                 height="300"
