@@ -133,6 +133,19 @@ async fn a_wrong_password_and_an_unknown_email_get_one_message(t: &TestDb) {
         assert!(!browser.cookies.contains_key(AUTH_COOKIE));
         messages.push(testid_text(&page, "form-error").unwrap());
     }
+    // A NUL in the email is no account either (PostgreSQL text cannot even hold one).
+    let reply = browser
+        .post(
+            "/account/login",
+            &[("email", "bo\0@example.com"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(reply.status, 400);
+    messages.push(testid_text(&reply.text(), "form-error").unwrap());
+    let reply = browser
+        .post("/account/password/forgot", &[("email", "bo\0@example.com")])
+        .await;
+    assert_eq!(reply.status, 303, "the neutral answer");
     messages.dedup();
     assert_eq!(
         messages,

@@ -363,6 +363,9 @@ async fn sessions_end_when_idle_and_at_their_absolute_limit(t: &TestDb) {
     store.save(&record).await.unwrap();
     assert!(store.load(&record.id).await.unwrap().is_none());
     assert_eq!(store.delete_expired().await.unwrap(), 1);
+    // A request still running when its session was signed out cannot bring it back.
+    store.save(&record).await.unwrap();
+    assert!(session::Entity::find().all(&t.db).await.unwrap().is_empty());
     // Idle past its expiry: over too.
     let mut idle = Record {
         id: Id::default(),

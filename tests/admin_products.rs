@@ -247,6 +247,25 @@ async fn photos_are_checked_by_decoding_and_stored_as_webp(t: &TestDb) {
         "refusals change nothing"
     );
 
+    // A photo over axum's 2 MB default for multipart bodies, under our 5 MB.
+    let noise = {
+        let img = image::RgbImage::from_fn(1100, 1000, |x, y| {
+            let v = (x.wrapping_mul(2654435761) ^ y.wrapping_mul(40503)).wrapping_mul(2246822519);
+            image::Rgb([(v >> 8) as u8, (v >> 16) as u8, (v >> 24) as u8])
+        });
+        let mut out = Cursor::new(Vec::new());
+        image::DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
+        out.into_inner()
+    };
+    assert!(
+        noise.len() > 2 * 1024 * 1024 && noise.len() < 5 * 1024 * 1024,
+        "{}",
+        noise.len()
+    );
+    let reply = upload("big.png", "image/png", noise).await;
+    assert_eq!(reply.status, 303, "a 3 MB photo is taken");
     // A JPEG sent as "image/png" named .png: what counts is what it decodes as.
     for (name, content_type, bytes) in [
         ("photo.png", "image/png", jpeg.clone()),

@@ -269,20 +269,39 @@ async fn the_stock_api_needs_an_admin_token(t: &TestDb) {
 }
 
 async fn admin_create_promotes_or_creates(t: &TestDb) {
-    accounts::register(&t.db, "ops@example.com", GOOD)
+    // Someone signed up with the operator's email first, and made a token.
+    let Registration::Created(squatter) =
+        accounts::register(&t.db, "ops@example.com", "squatters passphrase")
+            .await
+            .unwrap()
+    else {
+        panic!("new account");
+    };
+    let token = api_tokens::create(&t.db, squatter.id, "mine")
+        .await
+        .unwrap()
+        .secret;
+    let grant = accounts::make_admin(&t.db, "OPS@example.com", || Ok(GOOD.to_owned()))
         .await
         .unwrap();
-    let asked = std::sync::atomic::AtomicBool::new(false);
-    let grant = accounts::make_admin(&t.db, "OPS@example.com", || {
-        asked.store(true, std::sync::atomic::Ordering::SeqCst);
-        Ok(GOOD.to_owned())
-    })
-    .await
-    .unwrap();
     assert_eq!(grant, AdminGrant::Promoted);
     assert!(
-        !asked.load(std::sync::atomic::Ordering::SeqCst),
-        "no password asked to promote"
+        accounts::authenticate(&t.db, "ops@example.com", "squatters passphrase")
+            .await
+            .unwrap()
+            .is_none(),
+        "promotion sets the operator's password"
+    );
+    assert!(accounts::authenticate(&t.db, "ops@example.com", GOOD)
+        .await
+        .unwrap()
+        .is_some());
+    assert!(
+        api_tokens::authenticate(&t.db, &token)
+            .await
+            .unwrap()
+            .is_none(),
+        "tokens revoked"
     );
     assert_eq!(
         accounts::make_admin(&t.db, "ops@example.com", || Ok(GOOD.to_owned()))
@@ -306,7 +325,63 @@ async fn admin_create_promotes_or_creates(t: &TestDb) {
     assert_eq!(row.role, "admin");
 }
 
+async fn stock_cannot_overflow(t: &TestDb) {
+    let lamp = t.product("Lamp", "40.00", 5).await;
+    inventory::open_ledgers(&t.db).await.unwrap();
+    let staff = admin(t, "staff@example.com").await;
+    sea_orm::ConnectionTrait::execute_unprepared(
+        &t.db,
+        &format!("UPDATE products SET stock = 2147483000 WHERE id = {lamp}"),
+    )
+    .await
+    .unwrap();
+    let refused = inventory::adjust(&t.db, lamp, 1000, "received", staff).await;
+    assert!(matches!(refused, Err(ShopError::Invalid(_))), "{refused:?}");
+    assert_eq!(stock(t, lamp).await, 2147483000);
+    assert_eq!(
+        inventory::adjust(&t.db, lamp, 647, "received", staff)
+            .await
+            .unwrap(),
+        i32::MAX
+    );
+}
+
+async fn archived_products_leave_every_cart_and_the_stock_api(t: &TestDb) {
+    let app = app(t);
+    let lamp = t.product("Lamp", "40.00", 5).await;
+    inventory::open_ledgers(&t.db).await.unwrap();
+    let staff = admin(t, "staff@example.com").await;
+    cart::add_to_cart(&t.db, "someone", lamp, 2).await.unwrap();
+    shop::server::services::product_admin::archive(&t.db, lamp, staff)
+        .await
+        .unwrap();
+    assert!(cart::get_cart(&t.db, "someone")
+        .await
+        .unwrap()
+        .items
+        .is_empty());
+    assert_eq!(
+        cart::set_quantity(&t.db, "someone", lamp, 1).await,
+        Err(ShopError::NotFound)
+    );
+    let token = api_tokens::create(&t.db, staff, "ops")
+        .await
+        .unwrap()
+        .secret;
+    let request = Request::post(format!("/api/products/{lamp}/stock/"))
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(
+            json!({"delta": 3, "reason": "received"}).to_string(),
+        ))
+        .unwrap();
+    assert_eq!(send(&app, request).await.status, 404);
+    assert_eq!(stock(t, lamp).await, 5, "nothing changed");
+}
+
 on_both_backends!(
+    stock_cannot_overflow,
+    archived_products_leave_every_cart_and_the_stock_api,
     adjustments_are_relative_recorded_and_never_negative,
     the_ledger_sums_to_the_stock_under_concurrent_adjustments_and_checkouts,
     the_stock_api_needs_an_admin_token,

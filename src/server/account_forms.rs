@@ -58,6 +58,12 @@ fn auth_session(parts: &Parts) -> Result<AuthSession, ShopError> {
         })
 }
 
+/// The account an attempt names, as a throttle key: a fixed-length hash of the email as
+/// sign-in compares it, so a huge or odd email cannot grow the throttle's memory.
+fn attempt_key(email: &str) -> String {
+    crate::server::services::secret_hash(&crate::model::account::email_key(email))
+}
+
 fn client_key(parts: &Parts) -> String {
     parts
         .extensions
@@ -115,10 +121,9 @@ async fn sign_in(
     parts: &Parts,
     fields: EmailPassword,
 ) -> Result<Response, ShopError> {
-    let key = crate::model::account::email_key(&fields.email);
     state
         .sign_in_attempts
-        .take(&key, &client_key(parts))
+        .take(&attempt_key(&fields.email), &client_key(parts))
         .await?;
     let mut auth = auth_session(parts)?;
     let user = auth
@@ -216,10 +221,7 @@ pub async fn change_password(State(state): State<AppState>, request: Request) ->
         };
         state
             .sign_in_attempts
-            .take(
-                &crate::model::account::email_key(&user.email),
-                &client_key(&parts),
-            )
+            .take(&attempt_key(&user.email), &client_key(&parts))
             .await?;
         accounts::change_password(
             &state.db,
@@ -261,8 +263,10 @@ pub async fn forgot(State(state): State<AppState>, request: Request) -> Response
         Err(refused) => return refused,
     };
     let sent = async {
-        let key = crate::model::account::email_key(&fields.email);
-        state.reset_attempts.take(&key, &client_key(&parts)).await?;
+        state
+            .reset_attempts
+            .take(&attempt_key(&fields.email), &client_key(&parts))
+            .await?;
         password_resets::request_reset(&state.db, &fields.email, &state.config.public_url).await
     }
     .await;
@@ -286,10 +290,7 @@ pub async fn reset(State(state): State<AppState>, request: Request) -> Response 
         Err(refused) => return refused,
     };
     let reset = async {
-        state
-            .reset_attempts
-            .take("link", &client_key(&parts))
-            .await?;
+        state.reset_attempts.take_from(&client_key(&parts)).await?;
         password_resets::reset_password(&state.db, &fields.token, &fields.new_password).await?;
         let mut auth = auth_session(&parts)?;
         if auth.user.is_some() {

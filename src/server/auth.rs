@@ -36,7 +36,9 @@ pub struct SignedIn {
     pub role: String,
     /// The account's cart (see [`accounts::cart_key`]).
     pub cart_key: String,
-    password_hash: String,
+    /// SHA-256 of the password hash: what the session keeps to notice a new password
+    /// (the session table then holds no password hash).
+    auth_hash: Vec<u8>,
 }
 
 /// Never prints the password hash.
@@ -63,7 +65,7 @@ impl SignedIn {
             email: row.email,
             role: row.role,
             cart_key,
-            password_hash: row.password_hash,
+            auth_hash: crate::server::services::secret_hash(&row.password_hash).into_bytes(),
         })
     }
 }
@@ -77,7 +79,7 @@ impl AuthUser for SignedIn {
 
     /// A new password (a new salted hash) ends every session signed in with the old one.
     fn session_auth_hash(&self) -> &[u8] {
-        self.password_hash.as_bytes()
+        &self.auth_hash
     }
 }
 

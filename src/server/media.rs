@@ -89,7 +89,10 @@ pub async fn store(dir: &Path, bytes: Vec<u8>) -> Result<String, ShopError> {
     for (width, webp) in sizes {
         let path = dir.join(file_name(&hash, width));
         // Written aside and renamed: a reader never sees half a file.
-        let partial: PathBuf = path.with_extension("webp.partial");
+        let partial: PathBuf = path.with_extension(format!(
+            "webp.{}.partial",
+            crate::server::services::random_hex()
+        ));
         tokio::fs::write(&partial, webp).await.map_err(io)?;
         tokio::fs::rename(&partial, &path).await.map_err(io)?;
     }

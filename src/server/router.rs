@@ -58,6 +58,9 @@ fn with_sign_in(router: Router<AppState>, state: &AppState) -> Router<AppState> 
         .layer(auth::layer(state))
 }
 
+/// Largest photo upload body: the photo and the form around it.
+const UPLOAD_LIMIT: usize = media::MAX_UPLOAD_BYTES + 64 * 1024;
+
 /// Largest request body accepted anywhere.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
@@ -126,9 +129,9 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
     // Photos are larger than any other body: their route has its own limit.
     let uploads = Router::new()
         .route(ADMIN_IMAGE_FORM, post(admin_forms::upload_image))
-        .layer(RequestBodyLimitLayer::new(
-            media::MAX_UPLOAD_BYTES + 64 * 1024,
-        ));
+        // Both limits: the layer's on the body, and the extractors' own (2 MB by default).
+        .layer(axum::extract::DefaultBodyLimit::max(UPLOAD_LIMIT))
+        .layer(RequestBodyLimitLayer::new(UPLOAD_LIMIT));
     let pages = with_sign_in(site.merge(uploads), &state);
     let limiter = state.limiter.clone();
     let timeout = Duration::from_secs(state.config.request_timeout_secs);

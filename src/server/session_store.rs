@@ -7,7 +7,7 @@ use crate::server::entities::session;
 use crate::server::services::secret_hash;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::Expr;
 use sea_orm::Condition;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, SqlErr,
@@ -83,15 +83,19 @@ impl SessionStore for DbSessionStore {
         }
     }
 
-    /// Writes the data and the new idle expiry; the time the session began stays.
+    /// Writes the data and the new idle expiry of an existing session; the time it began
+    /// stays. Never inserts: a request still running while its session is signed out must
+    /// not bring the session back (new sessions come through `create`).
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let row = Self::row(record, Utc::now())?;
-        session::Entity::insert(row)
-            .on_conflict(
-                OnConflict::column(session::Column::Id)
-                    .update_columns([session::Column::Data, session::Column::ExpiresAt])
-                    .to_owned(),
+        let data = serde_json::to_string(&record.data)
+            .map_err(|e| session_store::Error::Encode(e.to_string()))?;
+        session::Entity::update_many()
+            .col_expr(session::Column::Data, Expr::value(data))
+            .col_expr(
+                session::Column::ExpiresAt,
+                Expr::value(to_chrono(record.expiry_date)),
             )
+            .filter(session::Column::Id.eq(key(&record.id)))
             .exec(&self.db)
             .await
             .map_err(backend)?;

@@ -91,6 +91,8 @@ pub async fn stock_adjust(
     ValidJson(body): ValidJson<StockAdjustment>,
 ) -> Result<Json<Product>, ShopError> {
     let id = id.parse::<i32>().map_err(|_| ShopError::NotFound)?;
+    // An archived product does not exist for the API: refused before anything changes.
+    catalogue::get_product(&state.db, id).await?;
     inventory::adjust(&state.db, id, body.delta, &body.reason, staff.id).await?;
     state.catalogue.invalidate();
     let product = catalogue::get_product(&state.db, id).await?;

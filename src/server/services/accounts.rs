@@ -56,7 +56,7 @@ pub fn check_password(password: &str) -> Result<(), ShopError> {
 /// The address as typed (trimmed), when it looks like one.
 fn valid_email(email: &str) -> Result<String, ShopError> {
     let email = email.trim();
-    if email.chars().count() > MAX_EMAIL_CHARS || !looks_like_email(email) {
+    if email.chars().count() > MAX_EMAIL_CHARS || email.contains('\0') || !looks_like_email(email) {
         return Err(ShopError::invalid("Please enter a valid email address"));
     }
     Ok(email.to_owned())
@@ -125,7 +125,8 @@ pub async fn find_by_email(
     db: &impl ConnectionTrait,
     email: &str,
 ) -> Result<Option<account::Model>, ShopError> {
-    if email.chars().count() > MAX_EMAIL_CHARS {
+    // PostgreSQL text cannot hold NUL: no account has one.
+    if email.chars().count() > MAX_EMAIL_CHARS || email.contains('\0') {
         return Ok(None);
     }
     find(db, &email_key(email)).await
@@ -265,8 +266,10 @@ pub enum AdminGrant {
     AlreadyAdmin,
 }
 
-/// Makes `email` an admin: promotes its account, or creates one with `password` (asked for
-/// only then, hence the closure).
+/// Makes `email` an admin: creates the account with `password`, or promotes an existing
+/// one. Anyone may have signed up with that email (sign-up proves nothing about it), so a
+/// promotion sets `password` too, which ends every session signed in before, and revokes
+/// the account's API tokens: only the operator's password opens the admin.
 pub async fn make_admin(
     db: &impl ConnectionTrait,
     email: &str,
@@ -274,7 +277,11 @@ pub async fn make_admin(
 ) -> Result<AdminGrant, ShopError> {
     let grant = match find_by_email(db, email).await? {
         Some(row) if row.role == ADMIN => return Ok(AdminGrant::AlreadyAdmin),
-        Some(_) => AdminGrant::Promoted,
+        Some(row) => {
+            set_password(db, row.id, &password()?).await?;
+            crate::server::services::api_tokens::revoke_all(db, row.id).await?;
+            AdminGrant::Promoted
+        }
         None => {
             register(db, email, &password()?).await?;
             AdminGrant::Created

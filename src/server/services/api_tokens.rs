@@ -104,6 +104,17 @@ pub async fn revoke(
     }
 }
 
+/// Revokes every live token of the account (a reset password, a promotion to admin).
+pub async fn revoke_all(db: &impl ConnectionTrait, account_id: i32) -> Result<u64, ShopError> {
+    let revoked = api_token::Entity::update_many()
+        .col_expr(api_token::Column::RevokedAt, Expr::value(Utc::now()))
+        .filter(api_token::Column::AccountId.eq(account_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(revoked.rows_affected)
+}
+
 /// The account a live token names, noting when it was used.
 pub async fn authenticate(
     db: &impl ConnectionTrait,

@@ -66,8 +66,11 @@ pub async fn get_cart(db: &impl ConnectionTrait, session_id: &str) -> Result<Car
     let items = rows
         .into_iter()
         // The foreign key cascades, so a line always has its product; skip rather than fail.
+        // An archived product is no longer for sale (archiving empties its lines too).
         .filter_map(|(item, product, category)| {
-            product.map(|p| CartItem::from_row(item, p, category))
+            product
+                .filter(|p| p.archived_at.is_none())
+                .map(|p| CartItem::from_row(item, p, category))
         })
         .collect();
     Ok(Cart { items })
@@ -87,7 +90,9 @@ async fn get_line(
         .one(db)
         .await?
         .and_then(|(item, product, category)| {
-            product.map(|p| CartItem::from_row(item, p, category))
+            product
+                .filter(|p| p.archived_at.is_none())
+                .map(|p| CartItem::from_row(item, p, category))
         }))
 }
 
@@ -222,7 +227,8 @@ pub async fn set_quantity(
     }
     let sql = "UPDATE cart_items SET quantity = $1, updated_at = $2 \
                WHERE session_id = $3 AND product_id = $4 \
-               AND $1 <= (SELECT stock FROM products WHERE products.id = $4) \
+               AND $1 <= (SELECT stock FROM products \
+                          WHERE products.id = $4 AND products.archived_at IS NULL) \
                RETURNING id";
     let values = vec![
         quantity.into(),

@@ -82,7 +82,8 @@ pub async fn adjust(
         .query_one_raw(statement(
             &txn,
             "UPDATE products SET stock = stock + $1, updated_at = $2 \
-             WHERE id = $3 AND stock + $1 >= 0 RETURNING stock",
+             WHERE id = $3 AND CAST(stock AS BIGINT) + $1 BETWEEN 0 AND 2147483647 \
+             RETURNING stock",
             vec![delta.into(), Utc::now().into(), product_id.into()],
         ))
         .await?;
@@ -91,9 +92,15 @@ pub async fn adjust(
             .one(&txn)
             .await?
             .ok_or(ShopError::NotFound)?;
-        return Err(ShopError::StockWouldGoNegative {
-            stock: current.stock,
-        });
+        if i64::from(current.stock) + i64::from(delta) < 0 {
+            return Err(ShopError::StockWouldGoNegative {
+                stock: current.stock,
+            });
+        }
+        return Err(ShopError::invalid(format!(
+            "That would be more stock than a product can hold ({} in stock)",
+            current.stock
+        )));
     };
     let stock: i32 = row.try_get("", "stock")?;
     record(&txn, product_id, delta, reason, None, Some(by)).await?;

@@ -6,7 +6,7 @@ use crate::error::ShopError;
 use crate::model::admin::{
     OrderAction, OrderDetail, OrderEvent, OrderRow, OrderTable, ADMIN_PAGE_SIZE, MAX_TRACKING_CHARS,
 };
-use crate::model::order::{Order, OrderStatus};
+use crate::model::order::{Order, OrderStatus, PaymentMethod};
 use crate::server::entities::{account, order, order_event};
 use crate::server::mail;
 use crate::server::services::orders::{self, OrderDeps};
@@ -94,6 +94,9 @@ pub(crate) fn escape_like(text: &str) -> String {
 }
 
 async fn find(db: &impl ConnectionTrait, number: &str) -> Result<order::Model, ShopError> {
+    if number.contains('\0') || number.len() > 40 {
+        return Err(ShopError::NotFound);
+    }
     order::Entity::find()
         .filter(order::Column::Number.eq(number))
         .one(db)
@@ -220,7 +223,8 @@ pub async fn act(
     txn.commit().await?;
     if action == OrderAction::Cancel {
         deps.catalogue.invalidate();
-        if from == OrderStatus::Paid {
+        // Cash on delivery marked paid was paid in person: there is nothing to refund online.
+        if from == OrderStatus::Paid && before.payment.method == PaymentMethod::Card {
             refund(deps, &row, &before, by).await?;
         }
     }

@@ -101,6 +101,8 @@ pub async fn reset_password(
         return Err(expired());
     }
     let account = accounts::set_password(&txn, link.account_id, new_password).await?;
+    // Whoever held the account before the reset may have made tokens: they go too.
+    crate::server::services::api_tokens::revoke_all(&txn, link.account_id).await?;
     txn.commit().await?;
     Ok(account)
 }

@@ -152,6 +152,9 @@ pub async fn check(
     let slug = fields.category.trim();
     let category_id = if slug.is_empty() {
         None
+    } else if slug.contains('\0') {
+        errors.insert("category".into(), "Choose one of the categories".into());
+        None
     } else {
         match category::Entity::find()
             .filter(category::Column::Slug.eq(slug))
@@ -314,6 +317,11 @@ pub async fn archive(db: &DatabaseConnection, id: i32, by: i32) -> Result<(), Sh
     if before.archived_at.is_some() {
         return Ok(());
     }
+    // No cart keeps it: a line nobody could buy would only fail at checkout.
+    crate::server::entities::cart_item::Entity::delete_many()
+        .filter(crate::server::entities::cart_item::Column::ProductId.eq(id))
+        .exec(&txn)
+        .await?;
     let mut row: product::ActiveModel = before.clone().into();
     row.archived_at = Set(Some(Utc::now()));
     row.updated_at = Set(Utc::now());

@@ -158,6 +158,15 @@ impl Attempts {
         }
     }
 
+    /// Counts one attempt from `address` alone (when no account is named, e.g. a reset
+    /// link's token); refused with how long to wait when over its limit.
+    pub async fn take_from(&self, address: &str) -> Result<(), crate::error::ShopError> {
+        self.per_address
+            .take(&format!("addr:{address}"))
+            .await
+            .map_err(too_many)
+    }
+
     /// Counts one attempt on `account` (an email key) from `address`; refused with how long
     /// to wait when either is over its limit.
     pub async fn take(&self, account: &str, address: &str) -> Result<(), crate::error::ShopError> {
