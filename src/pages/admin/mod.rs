@@ -14,18 +14,6 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use rust_decimal::prelude::ToPrimitive;
 
-/// Text as a URL query value (everything but unreserved characters percent-encoded).
-pub(crate) fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                (b as char).to_string()
-            }
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// The admin's own links, on each of its pages.
 #[component]
 pub fn AdminNav() -> impl IntoView {

@@ -2,8 +2,9 @@
 //! `/admin/orders/{number}` (lines, customer, address, payment, history, and the actions
 //! the order's status allows).
 
-use super::{encode, AdminNav};
+use super::AdminNav;
 use crate::components::form_field::FormError;
+use crate::components::pagination::Pagination;
 use crate::components::seo::PageMeta;
 use crate::error::ShopError;
 use crate::model::admin::{OrderAction, OrderDetail, OrderTable};
@@ -81,16 +82,8 @@ fn Table(table: OrderTable) -> impl IntoView {
         total,
         page,
         pages,
-        status,
-        query,
+        ..
     } = table;
-    let link = move |n: u64| {
-        let status = status.map(|s| s.as_str()).unwrap_or("");
-        format!(
-            "/admin/orders?status={status}&q={}&page={n}",
-            encode(&query)
-        )
-    };
     view! {
         <p data-testid="order-total">{format!("{total} orders")}</p>
         <table class="admin-table" data-testid="admin-orders">
@@ -112,11 +105,7 @@ fn Table(table: OrderTable) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        <nav class="pagination" aria-label="Pages">
-            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"Previous"</a> })}
-            <span>{format!("Page {page} of {pages}")}</span>
-            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
-        </nav>
+        <Pagination page page_count=pages/>
     }
 }
 

@@ -1,8 +1,9 @@
 //! `/admin/products` (a searchable, paged table) and `/admin/products/{id}` (the product's
 //! stock: adjust by a delta with a reason, and its history, which sums to its stock).
 
-use super::{encode, AdminNav};
+use super::AdminNav;
 use crate::components::form_field::{Field, FieldError, FormError};
+use crate::components::pagination::Pagination;
 use crate::components::seo::PageMeta;
 use crate::error::ShopError;
 use crate::model::admin::{ProductStock, ProductTable};
@@ -61,9 +62,8 @@ fn Table(table: ProductTable) -> impl IntoView {
         total,
         page,
         pages,
-        query,
+        ..
     } = table;
-    let link = move |n: u64| format!("/admin/products?q={}&page={n}", encode(&query));
     view! {
         <p data-testid="product-total">{format!("{total} products")}</p>
         <table class="admin-table" data-testid="admin-products">
@@ -85,11 +85,7 @@ fn Table(table: ProductTable) -> impl IntoView {
                     .collect_view()}
             </tbody>
         </table>
-        <nav class="pagination" aria-label="Pages">
-            {(page > 1).then(|| view! { <a href=link(page - 1) rel="prev">"Previous"</a> })}
-            <span>{format!("Page {page} of {pages}")}</span>
-            {(page < pages).then(|| view! { <a href=link(page + 1) rel="next">"Next"</a> })}
-        </nav>
+        <Pagination page page_count=pages/>
     }
 }
 
