@@ -15,8 +15,9 @@ use crate::pages::admin::{
     AdminDashboard,
 };
 use crate::pages::{
-    cart::CartPage, category::CategoryPage, checkout::CheckoutPage, home::HomePage,
-    not_found::NotFound, order::OrderPage, product::ProductPage, search::SearchPage,
+    back_in_stock::UnsubscribePage, cart::CartPage, category::CategoryPage, checkout::CheckoutPage,
+    home::HomePage, not_found::NotFound, order::OrderPage, product::ProductPage,
+    search::SearchPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, MetaTags, Title};
@@ -127,6 +128,11 @@ fn Layout() -> impl IntoView {
                 <Route
                     path=(StaticSegment("account"), StaticSegment("password"), StaticSegment("reset"))
                     view=ResetPasswordPage
+                    ssr=SsrMode::Async
+                />
+                <Route
+                    path=(StaticSegment("back-in-stock"), StaticSegment("unsubscribe"))
+                    view=UnsubscribePage
                     ssr=SsrMode::Async
                 />
                 <Route

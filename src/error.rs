@@ -62,6 +62,9 @@ pub enum ShopError {
     /// (HTTP 429, with `Retry-After`).
     #[error("{}", attempts_message(*retry_after_secs))]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Too many live-stock streams open from one address (HTTP 429).
+    #[error("Too many live stock streams are open from your address (at most {max}); close some pages and try again")]
+    TooManyStreams { max: u32 },
     /// No valid credentials: a missing, bad or revoked API token (HTTP 401, with
     /// `WWW-Authenticate: Bearer`).
     #[error("{0}")]
@@ -140,6 +143,7 @@ impl ShopError {
             Self::PayloadTooLarge => "payload_too_large",
             Self::TooManyRequests => "too_many_requests",
             Self::TooManyAttempts { .. } => "too_many_attempts",
+            Self::TooManyStreams { .. } => "too_many_streams",
             Self::Unauthorized(_) => "unauthorized",
             Self::Internal => "internal",
             Self::Transport(_) => "transport",
@@ -210,9 +214,9 @@ mod server_side {
                 Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
                 Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-                Self::TooManyRequests | Self::TooManyAttempts { .. } => {
-                    StatusCode::TOO_MANY_REQUESTS
-                }
+                Self::TooManyRequests
+                | Self::TooManyAttempts { .. }
+                | Self::TooManyStreams { .. } => StatusCode::TOO_MANY_REQUESTS,
                 Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
                 Self::Internal | Self::Transport(_) => StatusCode::INTERNAL_SERVER_ERROR,
             }

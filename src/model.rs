@@ -13,6 +13,7 @@ pub mod form;
 pub mod inventory;
 pub mod order;
 pub mod search;
+pub mod stock;
 
 /// Products on one page of the storefront's catalogue.
 pub const PAGE_SIZE: u64 = 24;
@@ -183,6 +184,15 @@ impl StockLevel {
             i32::MIN..=0 => Self::SoldOut,
             n if n <= Self::LOW => Self::Low(n),
             _ => Self::InStock,
+        }
+    }
+
+    /// The badge's classes (the server draws them; the live-stock island redraws them).
+    pub fn class(self) -> &'static str {
+        match self {
+            Self::SoldOut => "badge badge-sold-out",
+            Self::Low(_) => "badge badge-low",
+            Self::InStock => "badge badge-in-stock",
         }
     }
 

@@ -12,6 +12,7 @@ mod m20261201_000006_listing_price_cents;
 mod m20261202_000007_accounts;
 mod m20261203_000008_sign_in;
 mod m20261203_000009_admin;
+mod m20261204_000010_live_stock;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000007_accounts::Migration),
             Box::new(m20261203_000008_sign_in::Migration),
             Box::new(m20261203_000009_admin::Migration),
+            Box::new(m20261204_000010_live_stock::Migration),
         ]
     }
 }

@@ -4,6 +4,7 @@
 //! without JavaScript; the [`LiveListing`] island around it makes them change in place.
 
 use crate::components::live_listing::{LiveListing, COUNT_ID, FORM_ID, LISTING_ID};
+use crate::components::live_stock::LiveStock;
 use crate::components::{pagination::Pagination, product_card::ProductCard};
 use crate::error::ShopError;
 use crate::model::search::page::ListingQuery;
@@ -77,6 +78,7 @@ pub fn ListingView(
                 </div>
             </div>
         </LiveListing>
+        <LiveStock/>
     }
 }
 

@@ -201,6 +201,8 @@ mod behaviour {
         if let Some(el) = target {
             let _ = el.focus();
         }
+        // Other products now: follow theirs.
+        crate::components::live_stock::follow_page();
         document()
             .get_element_by_id(COUNT_ID)
             .and_then(|el| el.text_content())

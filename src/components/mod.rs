@@ -4,6 +4,7 @@ pub mod add_to_cart;
 pub mod form_field;
 pub mod listing;
 pub mod live_listing;
+pub mod live_stock;
 pub mod navbar;
 pub mod notice;
 pub mod pagination;

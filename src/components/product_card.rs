@@ -12,7 +12,7 @@ pub fn ProductCard(product: Product, #[prop(optional)] position: usize) -> impl 
     let eager = position < EAGER_CARDS;
     let href = format!("/product/{}", product.id);
     view! {
-        <li class="product-card" data-testid="product-card">
+        <li class="product-card" data-testid="product-card" data-stock-product=product.id>
             <a href=href class="product-card-link">
                 <img
                     src=product.image_url.clone()

@@ -79,10 +79,14 @@ pub enum Notice {
     ProductArchived,
     ImageSaved,
     OrderUpdated,
+    BackInStockRequested,
+    BackInStockStopped,
 }
 
 impl Notice {
-    const ALL: [Notice; 13] = [
+    const ALL: [Notice; 15] = [
+        Self::BackInStockRequested,
+        Self::BackInStockStopped,
         Self::OrderUpdated,
         Self::ProductSaved,
         Self::ProductArchived,
@@ -113,6 +117,8 @@ impl Notice {
             Self::ProductArchived => "product-archived",
             Self::ImageSaved => "image-saved",
             Self::OrderUpdated => "order-updated",
+            Self::BackInStockRequested => "back-in-stock",
+            Self::BackInStockStopped => "back-in-stock-stopped",
         }
     }
 
@@ -139,6 +145,10 @@ impl Notice {
             Self::ProductArchived => "The product is archived: the shop no longer shows it.",
             Self::ImageSaved => "The photo is saved.",
             Self::OrderUpdated => "The order is updated.",
+            Self::BackInStockRequested => "We'll email you when it's back in stock.",
+            Self::BackInStockStopped => {
+                "Done: we will send no more back-in-stock emails to this address."
+            }
             Self::CartCapped => {
                 "You are signed in, and your carts are combined. Some quantities were lowered to what we have in stock."
             }

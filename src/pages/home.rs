@@ -1,3 +1,4 @@
+use crate::components::live_stock::LiveStock;
 use crate::components::seo::PageMeta;
 use crate::components::{pagination::Pagination, product_card::ProductCard};
 use crate::error::ShopError;
@@ -35,6 +36,7 @@ pub fn HomePage() -> impl IntoView {
                                 {listing.items.into_iter().enumerate().map(|(position, product)| view! { <ProductCard product position/> }).collect_view()}
                             </ul>
                             <Pagination page page_count/>
+                            <LiveStock/>
                         })
                     }
                     // An empty catalogue, or past the last page (the server function made

@@ -2,6 +2,7 @@
 
 pub mod account;
 pub mod admin;
+pub mod back_in_stock;
 pub mod cart;
 pub mod category;
 pub mod checkout;

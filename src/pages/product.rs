@@ -1,5 +1,7 @@
 use crate::cart_state::form_error;
 use crate::components::add_to_cart::AddToCartForm;
+use crate::components::form_field::{Field, FormError};
+use crate::components::live_stock::LiveStock;
 use crate::components::recently_viewed::{RecentProduct, RecentlyViewed};
 use crate::components::seo::{
     breadcrumb_list, product_data, product_path, product_trail, JsonLd, PageMeta, PublicUrl,
@@ -9,6 +11,7 @@ use crate::error::ShopError;
 use crate::model::search::Category;
 use crate::model::{format_money, image_srcset, Product, IMAGE_SIZES};
 use crate::pages::not_found::NotFound;
+use crate::pages::posted;
 use crate::server_fns::{get_category, get_product, AddToCart};
 use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
@@ -88,7 +91,7 @@ fn ProductDetail(product: Product, category: Option<Category>) -> impl IntoView 
         />
         {structured.into_iter().map(|data| view! { <JsonLd data/> }).collect_view()}
         <Breadcrumbs trail/>
-        <article class="product-detail" data-testid="product-detail">
+        <article class="product-detail" data-testid="product-detail" data-stock-product=product.id>
             <img
                 class="product-image"
                 src=product.image_url.clone()
@@ -104,13 +107,38 @@ fn ProductDetail(product: Product, category: Option<Category>) -> impl IntoView 
                 <p class="price price-large" data-testid="product-price">{price}</p>
                 <p class="stock-line">
                     <StockBadge stock=product.stock/>
-                    {(!sold_out).then(|| view! { <span class="stock-count">{format!("{} in stock", product.stock)}</span> })}
+                    // Drawn even when sold out (hidden), for the live-stock island to show.
+                    <span class="stock-count" data-testid="stock-count" hidden=sold_out>
+                        {format!("{} in stock", product.stock.max(0))}
+                    </span>
                 </p>
                 <p class="description">{product.description.clone()}</p>
                 <AddToCartForm product_id=product.id stock=product.stock error=add_error/>
+                <BackInStockForm product_id=product.id sold_out/>
             </div>
         </article>
+        <LiveStock/>
         <RecentlyViewed current=recent/>
+    }
+}
+
+/// "Email me when it's back", on a sold-out product (drawn hidden otherwise, for the
+/// live-stock island to show if it sells out while the page is open). A plain form post.
+#[component]
+fn BackInStockForm(product_id: i32, sold_out: bool) -> impl IntoView {
+    let shown = posted("back-in-stock").unwrap_or_default();
+    // A refusal is shown even when the product is in stock (it says so).
+    let hidden = !sold_out && shown.error.is_none();
+    view! {
+        <section class="back-in-stock" data-testid="back-in-stock" hidden=hidden aria-labelledby="back-in-stock-title">
+            <h2 id="back-in-stock-title" class="back-in-stock-title">"Sold out for now"</h2>
+            <p>"Leave your email and we'll send you one email when it's back."</p>
+            <FormError error=shown.error/>
+            <form method="post" action=format!("/product/{product_id}/back-in-stock")>
+                <Field name="email" label="Email" value=shown.email error=None kind="email" autocomplete="email"/>
+                <button type="submit" class="button">"Email me when it's back"</button>
+            </form>
+        </section>
     }
 }
 

@@ -9,7 +9,7 @@ use crate::model::account::paths;
 use crate::model::form::Notice;
 use crate::model::form::PostedForm;
 use crate::server::auth::{AuthSession, Credentials};
-use crate::server::form_post::{read, show_again, Posted};
+use crate::server::form_post::{done, read, show_again, Posted};
 use crate::server::middleware::client_addr::ClientAddr;
 use crate::server::services::{accounts, api_tokens, cart, password_resets};
 use crate::server::session::{new_session_id, CartCookie, GuestCart};
@@ -41,10 +41,6 @@ async fn again(
             .insert(header::RETRY_AFTER, retry_after_secs.into());
     }
     response
-}
-
-fn done(path: &str, notice: Notice) -> Response {
-    Redirect::to(&format!("{path}?done={}", notice.code())).into_response()
 }
 
 fn auth_session(parts: &Parts) -> Result<AuthSession, ShopError> {

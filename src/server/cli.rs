@@ -114,6 +114,7 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         sweep_interval: Duration::from_secs(config.sweep_interval_secs),
         cart_idle: Duration::from_secs(u64::from(config.cart_idle_days) * 86_400),
         session_max_age: Duration::from_secs(u64::from(config.session_max_days) * 86_400),
+        shop_url: config.public_url.clone(),
     };
     let redis = match &config.redis_url {
         Some(url) => Some(cluster::connect_redis(url).await?),
@@ -125,16 +126,24 @@ async fn serve(config: Config, seed_demo: bool) -> Result<(), String> {
         let handle = prometheus::install()?;
         prometheus::serve(metrics_addr, handle, state.clone()).await?;
     }
-    let jobs = jobs::start(db.clone(), mailer, state.catalogue.clone(), job_settings);
-    let draining = state.draining.clone();
+    let jobs = jobs::start(
+        db.clone(),
+        mailer,
+        state.catalogue.clone(),
+        &state.stock,
+        job_settings,
+    );
+    let (draining, stock) = (state.draining.clone(), state.stock.clone());
     let app = router::build(state);
     tracing::info!("listening on http://{addr}");
     // On SIGTERM/SIGINT: /ready turns 503 at once and, after the drain time (for load
-    // balancers to notice), the listener closes and in-flight requests get the grace period.
+    // balancers to notice), the listener closes, the stock streams end (their clients
+    // reconnect elsewhere) and in-flight requests get the grace period.
     let stop_accepting = async move {
         router::shutdown_signal().await;
         draining.store(true, Ordering::Relaxed);
         tokio::time::sleep(drain).await;
+        stock.close();
     };
     if !listener::serve(listener, app, limits, stop_accepting, grace).await {
         tracing::warn!(

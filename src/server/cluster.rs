@@ -7,8 +7,13 @@
 //!   PostgreSQL `LISTEN/NOTIFY`; on SQLite there is only one instance, so nobody to tell.
 //!   A listener that lost its connection empties its own cache when it is back, as it may
 //!   have missed news, and reconnects by itself with a growing pause.
+//! - Live stock: on PostgreSQL the products trigger notifies `shop_stock` in the changing
+//!   transaction; the instance's one listening connection (the same as above) passes each
+//!   change to its stock feed, and after a gap tells the feed's streams to resync. On
+//!   SQLite the instance reads the trigger's journal itself.
 
 use crate::server::services::catalogue_cache::CatalogueCache;
+use crate::server::services::stock_feed::{self, FeedEvent, StockFeed};
 use futures::StreamExt;
 use rand::RngCore;
 use redis::aio::ConnectionManager;
@@ -58,25 +63,62 @@ impl Bus {
     }
 }
 
-/// Starts the two tasks that keep `catalogue` in step with the other instances: one tells
-/// them of this instance's changes, one applies theirs. Abort the handles to stop them.
-pub fn start(bus: Bus, catalogue: Arc<CatalogueCache>) -> Vec<JoinHandle<()>> {
+/// How often the SQLite journal of stock changes is read.
+const JOURNAL_INTERVAL: Duration = Duration::from_millis(50);
+
+/// Starts the tasks that keep this instance in step with the database and the others:
+/// with a bus, one tells them of this instance's catalogue changes and one applies theirs;
+/// and one feeds `stock` (the PostgreSQL listener, which also carries the catalogue's
+/// channel when that is the bus, or the SQLite journal's reader). Abort the handles to
+/// stop them.
+pub fn start(
+    bus: Option<Bus>,
+    db: &DatabaseConnection,
+    catalogue: Arc<CatalogueCache>,
+    stock: Arc<StockFeed>,
+) -> Vec<JoinHandle<()>> {
     let instance = format!("{:016x}", rand::rng().next_u64());
-    let publisher = tokio::spawn(publish_changes(
-        bus.clone(),
-        catalogue.clone(),
-        instance.clone(),
-    ));
-    let listener = tokio::spawn(async move {
-        match bus {
-            Bus::Redis { client, .. } => listen_redis(client, catalogue, instance).await,
-            Bus::Postgres { db } => {
-                let pool = db.get_postgres_connection_pool().clone();
-                listen_postgres(pool, catalogue, instance).await;
-            }
+    let mut tasks = Vec::new();
+    if let Some(bus) = &bus {
+        tasks.push(tokio::spawn(publish_changes(
+            bus.clone(),
+            catalogue.clone(),
+            instance.clone(),
+        )));
+    }
+    if let Some(Bus::Redis { client, .. }) = &bus {
+        let (client, catalogue) = (client.clone(), catalogue.clone());
+        tasks.push(tokio::spawn(listen_redis(
+            client,
+            catalogue,
+            instance.clone(),
+        )));
+    }
+    let shared_catalogue = matches!(bus, Some(Bus::Postgres { .. })).then_some(catalogue);
+    tasks.push(match db.get_database_backend() {
+        DbBackend::Postgres => {
+            let pool = db.get_postgres_connection_pool().clone();
+            let listening = Listening {
+                catalogue: shared_catalogue,
+                instance,
+                stock,
+            };
+            tokio::spawn(listen_postgres(pool, listening))
         }
+        _ => tokio::spawn(read_stock_journal(db.clone(), stock)),
     });
-    vec![publisher, listener]
+    tasks
+}
+
+/// SQLite: passes the journal's stock changes to the feed as they appear.
+async fn read_stock_journal(db: DatabaseConnection, stock: Arc<StockFeed>) {
+    loop {
+        if let Err(error) = stock_feed::read_journal(&db, &stock).await {
+            tracing::warn!(%error, "cannot read the stock journal; retrying");
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        tokio::time::sleep(JOURNAL_INTERVAL).await;
+    }
 }
 
 async fn publish_changes(bus: Bus, catalogue: Arc<CatalogueCache>, instance: String) {
@@ -140,23 +182,59 @@ async fn listen_redis(client: redis::Client, catalogue: Arc<CatalogueCache>, ins
     }
 }
 
-async fn listen_postgres(pool: PgPool, catalogue: Arc<CatalogueCache>, instance: String) {
+/// What the PostgreSQL listener serves: the catalogue cache when PostgreSQL is the bus,
+/// and always the stock feed.
+struct Listening {
+    catalogue: Option<Arc<CatalogueCache>>,
+    instance: String,
+    stock: Arc<StockFeed>,
+}
+
+impl Listening {
+    fn channels(&self) -> Vec<&'static str> {
+        let mut channels = vec![stock_feed::CHANNEL];
+        if self.catalogue.is_some() {
+            channels.push(CHANNEL);
+        }
+        channels
+    }
+
+    /// After a gap (a new connection, or a lost one) anything may have been missed.
+    fn start_afresh(&self) {
+        if let Some(catalogue) = &self.catalogue {
+            catalogue.invalidate_local();
+        }
+        self.stock.publish(FeedEvent::Resync);
+    }
+
+    fn receive(&self, channel: &str, payload: &str) {
+        match (&self.catalogue, channel) {
+            (_, stock_feed::CHANNEL) => self.stock.publish_notice(payload),
+            (Some(catalogue), _) if payload != self.instance => catalogue.invalidate_local(),
+            _ => {}
+        }
+    }
+}
+
+async fn listen_postgres(pool: PgPool, listening: Listening) {
     let mut pause = Duration::from_secs(1);
     loop {
         match PgListener::connect_with(&pool).await {
-            Ok(mut listener) => match listener.listen(CHANNEL).await {
+            Ok(mut listener) => match listener.listen_all(listening.channels()).await {
                 Ok(()) => {
-                    catalogue.invalidate_local();
+                    listening.start_afresh();
                     pause = Duration::from_secs(1);
                     loop {
                         match listener.try_recv().await {
-                            Ok(Some(note)) if note.payload() != instance => {
-                                catalogue.invalidate_local();
+                            Ok(Some(note)) => listening.receive(note.channel(), note.payload()),
+                            // The connection dropped, and what was sent meanwhile is lost:
+                            // listen again, then start afresh.
+                            Ok(None) => {
+                                tracing::warn!(
+                                    "PostgreSQL listener lost its connection; reconnecting"
+                                );
+                                break;
                             }
-                            Ok(Some(_)) => {}
-                            // The connection dropped; the listener reconnects on the next
-                            // call, and what was sent meanwhile is lost.
-                            Ok(None) => catalogue.invalidate_local(),
                             Err(error) => {
                                 tracing::warn!(%error, "PostgreSQL listener failed; reconnecting");
                                 break;

@@ -51,6 +51,12 @@ pub struct Config {
     /// `SHOP_IDLE_TIMEOUT_SECS`: a connection that moves no bytes either way for this long is
     /// closed, such as a client that stops reading its response (default 60).
     pub idle_timeout_secs: u64,
+    /// `SHOP_STOCK_STREAMS_PER_CLIENT`: live stock streams one client address may hold open
+    /// (default 32: a shopper's tabs, or a few behind one NAT).
+    pub stock_streams_per_client: u32,
+    /// `SHOP_STOCK_PING_SECS`: a comment on every stock stream this often, so proxies keep
+    /// it open (default 15).
+    pub stock_ping_secs: u64,
     /// `SHOP_MAX_CONNECTIONS`: open connections at most; more wait to be accepted (default 1024).
     pub max_connections: usize,
     /// `SHOP_CATALOGUE_CACHE_SECS`: how long catalogue reads are cached (default 5; 0 = off).
@@ -178,6 +184,8 @@ impl Config {
             u32::try_from(number(name, default)?).map_err(|_| format!("{name} is too large"))
         };
         let auth_attempts = small("SHOP_AUTH_ATTEMPTS", 10)?;
+        let stock_streams_per_client = small("SHOP_STOCK_STREAMS_PER_CLIENT", 32)?;
+        let stock_ping_secs = number("SHOP_STOCK_PING_SECS", 15)?.clamp(1, 3600);
         let session_idle_hours = small("SHOP_SESSION_IDLE_HOURS", 168)?.max(1);
         let session_max_days = small("SHOP_SESSION_MAX_DAYS", 30)?.clamp(1, 3650);
         Ok(Self {
@@ -199,6 +207,8 @@ impl Config {
             header_read_timeout_secs,
             idle_timeout_secs,
             max_connections,
+            stock_streams_per_client,
+            stock_ping_secs,
             catalogue_cache_secs,
             catalogue_cache_mb,
             cart_max_lines,

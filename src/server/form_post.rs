@@ -39,6 +39,11 @@ pub async fn read<T: DeserializeOwned + Default>(
     }
 }
 
+/// The redirect after a post that worked: to `path`, saying `notice` there.
+pub fn done(path: &str, notice: crate::model::form::Notice) -> Response {
+    axum::response::Redirect::to(&format!("{path}?done={}", notice.code())).into_response()
+}
+
 /// The page at `path`, rendered for this post's browser with `shown` (its status too).
 pub async fn show_again(state: AppState, parts: Parts, path: &str, shown: PostedForm) -> Response {
     let mut parts = parts;

@@ -65,6 +65,26 @@ pub fn order_shipped(order: &Order, tracking_number: &str, shop_url: &str) -> Ou
     }
 }
 
+/// `outbox_emails.kind` of a back-in-stock email.
+pub const BACK_IN_STOCK: &str = "back_in_stock";
+
+/// The one email a back-in-stock request gets.
+pub fn back_in_stock(
+    product_name: &str,
+    product_url: &str,
+    unsubscribe_url: &str,
+) -> OutgoingEmail {
+    OutgoingEmail {
+        subject: format!("{product_name} is back in stock at Harbor & Pine"),
+        body: format!(
+            "Good news: {product_name} is back in stock.\n\n{product_url}\n\n\
+             You asked us to tell you, so this is the one email about it: your request has ended.\n\n\
+             To cancel every other back-in-stock request for this address:\n{unsubscribe_url}\n\n\
+             Harbor & Pine\n"
+        ),
+    }
+}
+
 /// The "forgot password" email: a single-use link valid for `valid_minutes`.
 pub fn password_reset(link: &str, valid_minutes: i64) -> OutgoingEmail {
     OutgoingEmail {

@@ -5,6 +5,7 @@ pub mod account_forms;
 pub mod admin_forms;
 pub mod admin_guard;
 pub mod auth;
+pub mod back_in_stock_forms;
 pub mod checkout_form;
 pub mod cli;
 pub mod cluster;
@@ -46,6 +47,8 @@ pub struct AppState {
     pub api_list_body: Arc<rest::full_list::FullListBody>,
     /// The payment provider of each payment method.
     pub payments: Arc<services::payments::Payments>,
+    /// Stock changes as they happen, for the open event streams.
+    pub stock: Arc<services::stock_feed::StockFeed>,
     /// Set when shutdown begins: `/ready` then answers 503 so load balancers move away.
     pub draining: Arc<AtomicBool>,
     /// Writes per client (shared through Redis once [`AppState::share_through`] is called).
@@ -76,6 +79,7 @@ impl AppState {
             api_list_body: Arc::default(),
             payments: Arc::default(),
             draining: Arc::default(),
+            stock: services::stock_feed::StockFeed::new(config.stock_streams_per_client),
             limiter: middleware::rate_limit::WriteLimiter::new(config.write_rate_limit),
             sign_in_attempts: services::throttle::Attempts::new("sign-in", config.auth_attempts),
             reset_attempts: services::throttle::Attempts::new("reset", config.auth_attempts),
@@ -84,8 +88,9 @@ impl AppState {
     }
 
     /// Shares what instances must agree on beyond the database: write limits through Redis
-    /// (when given), and catalogue changes through Redis or PostgreSQL. Returns the tasks
-    /// that carry the changes; abort them at shutdown.
+    /// (when given), catalogue changes through Redis or PostgreSQL, and starts the live
+    /// stock feed's source (see [`cluster::start`]). Returns the tasks that carry the
+    /// changes; abort them at shutdown.
     pub fn share_through(
         &mut self,
         redis: Option<(redis::Client, redis::aio::ConnectionManager)>,
@@ -98,10 +103,8 @@ impl AppState {
                 .shared_through(manager.clone());
             self.reset_attempts = self.reset_attempts.clone().shared_through(manager.clone());
         }
-        match cluster::Bus::choose(redis, &self.db) {
-            Some(bus) => cluster::start(bus, self.catalogue.clone()),
-            None => Vec::new(),
-        }
+        let bus = cluster::Bus::choose(redis, &self.db);
+        cluster::start(bus, &self.db, self.catalogue.clone(), self.stock.clone())
     }
 
     pub fn is_draining(&self) -> bool {

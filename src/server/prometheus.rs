@@ -7,7 +7,7 @@
 //! - `shop_db_pool_connections` by state (`idle`, `in_use`) and `shop_db_pool_max_connections`;
 //! - `shop_catalogue_cache_hits_total` / `_misses_total`;
 //! - `shop_orders_placed_total`, and `shop_orders_refused_total` by reason;
-//! - `shop_event_streams_open`: open Server-Sent Event streams (none are served yet).
+//! - `shop_event_streams_open`: open live stock streams (Server-Sent Events).
 
 use crate::server::AppState;
 use axum::http::Method;
@@ -74,7 +74,7 @@ fn sample(state: &AppState) {
     let cache = state.catalogue.stats();
     metrics::counter!("shop_catalogue_cache_hits_total").absolute(cache.hits);
     metrics::counter!("shop_catalogue_cache_misses_total").absolute(cache.misses);
-    metrics::gauge!("shop_event_streams_open").set(0.0);
+    metrics::gauge!("shop_event_streams_open").set(state.stock.open_streams() as f64);
 }
 
 /// Serves `/metrics` on `addr`, in the background, for the life of the process.

@@ -6,8 +6,8 @@ use crate::error::ShopError;
 use crate::model::account::paths;
 use crate::server::middleware::{caching, client_addr, logging, rate_limit, security};
 use crate::server::{
-    account_forms, admin_forms, admin_guard, auth, checkout_form, crawlers, health, media, rest,
-    session, AppState,
+    account_forms, admin_forms, admin_guard, auth, back_in_stock_forms, checkout_form, crawlers,
+    health, media, rest, session, AppState,
 };
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -102,6 +102,14 @@ pub fn build_with_routes(state: AppState, routes: Vec<AxumRouteListing>) -> Rout
         .leptos_routes_with_context(&state, routes, context.clone(), app_shell)
         // The checkout and account forms post to their own pages' paths (GET renders them).
         .route("/checkout", post(checkout_form::checkout_submit))
+        .route(
+            back_in_stock_forms::SUBSCRIBE_PATH,
+            post(back_in_stock_forms::subscribe),
+        )
+        .route(
+            crate::model::stock::UNSUBSCRIBE_PATH,
+            post(back_in_stock_forms::unsubscribe),
+        )
         .route(paths::REGISTER, post(account_forms::register))
         .route(paths::LOGIN, post(account_forms::login))
         .route(paths::LOGOUT, post(account_forms::logout))

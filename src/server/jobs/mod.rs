@@ -1,15 +1,19 @@
 //! Background work, started and stopped with the server: the outbox worker sends queued
-//! emails, the sweep cancels orders left pending payment, and abandoned carts are deleted.
+//! emails, the sweep cancels orders left pending payment, abandoned carts are deleted, and
+//! back-in-stock requests get their emails (`restock`).
 //! Each job's work is a plain async function (`outbox::deliver_due`, `sweep::run_once`,
 //! `cart::delete_idle_carts`) that tests call directly; the loops here only repeat them.
 
 pub mod outbox;
+pub mod restock;
 pub mod sweep;
 
 use crate::server::mail::Mailer;
+use crate::server::services::back_in_stock;
 use crate::server::services::cart;
 use crate::server::services::catalogue_cache::CatalogueCache;
 use crate::server::services::password_resets;
+use crate::server::services::stock_feed::StockFeed;
 use sea_orm::DatabaseConnection;
 use std::future::Future;
 use std::sync::Arc;
@@ -35,15 +39,24 @@ pub struct JobSettings {
     pub cart_idle: Duration,
     /// Sign-ins end this long after they began (their rows go with the hourly clean-up).
     pub session_max_age: Duration,
+    /// The shop's public URL, for links in emails.
+    pub shop_url: String,
 }
 
 pub fn start(
     db: DatabaseConnection,
     mailer: Arc<Mailer>,
     catalogue: Arc<CatalogueCache>,
+    stock: &StockFeed,
     settings: JobSettings,
 ) -> Jobs {
     let (stop, stopped) = watch::channel(false);
+    let restock = restock::start(
+        db.clone(),
+        stock,
+        settings.shop_url.clone(),
+        stopped.clone(),
+    );
     let outbox = {
         let db = db.clone();
         repeat("outbox", OUTBOX_INTERVAL, stopped.clone(), move || {
@@ -71,10 +84,16 @@ pub fn start(
                 }
                 let ended = sessions.delete_expired().await?;
                 let links = password_resets::delete_stale(&db).await?;
-                if ended + links > 0 {
+                let requests = back_in_stock::delete_ended(
+                    &db,
+                    chrono::Utc::now() - chrono::Duration::days(back_in_stock::KEEP_ENDED_DAYS),
+                )
+                .await?;
+                if ended + links + requests > 0 {
                     tracing::info!(
                         sessions = ended,
                         reset_links = links,
+                        back_in_stock_requests = requests,
                         "deleted ended sign-ins"
                     );
                 }
@@ -89,7 +108,7 @@ pub fn start(
     });
     Jobs {
         stop,
-        handles: vec![outbox, carts, sweep],
+        handles: vec![outbox, carts, sweep, restock],
     }
 }
 

@@ -11,6 +11,7 @@ pub mod orders;
 pub mod products;
 pub mod request;
 pub mod staff;
+pub mod stock;
 
 use crate::error::ShopError;
 use crate::model::Product;
@@ -24,7 +25,7 @@ use axum::Router;
 use tower_http::cors::{AllowOrigin, CorsLayer};
 
 pub fn router(config: &Config) -> Router<AppState> {
-    let routes: [(&str, MethodRouter<AppState>); 11] = [
+    let routes: [(&str, MethodRouter<AppState>); 13] = [
         (
             "/api/products",
             get(products::products_index).post(staff::products_create),
@@ -41,6 +42,8 @@ pub fn router(config: &Config) -> Router<AppState> {
         ("/api/cart/remove", post(cart::cart_remove)),
         ("/api/cart/update", post(cart::cart_update)),
         ("/api/me", get(account::me)),
+        ("/api/stock", get(stock::stock_index)),
+        ("/api/stock/events", get(stock::stock_events)),
         (
             "/api/orders",
             get(account::orders_index).post(orders::orders_create),

@@ -54,7 +54,7 @@ pub fn check_password(password: &str) -> Result<(), ShopError> {
 }
 
 /// The address as typed (trimmed), when it looks like one.
-fn valid_email(email: &str) -> Result<String, ShopError> {
+pub(crate) fn valid_email(email: &str) -> Result<String, ShopError> {
     let email = email.trim();
     if email.chars().count() > MAX_EMAIL_CHARS || email.contains('\0') || !looks_like_email(email) {
         return Err(ShopError::invalid("Please enter a valid email address"));

@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod api_tokens;
 pub mod audit;
+pub mod back_in_stock;
 pub mod cart;
 pub mod catalogue;
 pub mod catalogue_cache;
@@ -17,6 +18,7 @@ pub mod product_admin;
 pub mod reports;
 pub mod search;
 pub mod sitemap;
+pub mod stock_feed;
 pub mod throttle;
 
 use sea_orm::{
