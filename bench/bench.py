@@ -18,9 +18,11 @@ import tempfile
 import time
 import urllib.request
 
+import forms  # bench/forms.py: the shop's forms posted as a browser does
 import checkout  # bench/checkout.py: orders per second and the oversell race
 import proxy  # bench/proxy.py: throughput through HAProxy with 1, 2 and 3 instances
 import search  # bench/search.py: search at 100,000 products, and LIKE as its baseline
+import stock_stream  # bench/stock_stream.py: a stock change's way to 1,000 open SSE streams
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # The binary is where cargo puts it (os.path.join keeps an absolute CARGO_TARGET_DIR as is);
@@ -78,26 +80,7 @@ def rss_kb(pid):
 def signed_in_customer():
     """Signs up and in through the account's forms, as a browser does, and makes an API
     token: the Cookie header of the signed-in session, and the token."""
-    import http.cookiejar
-    import urllib.parse
-    jar = http.cookiejar.CookieJar()
-
-    class NoRedirect(urllib.request.HTTPRedirectHandler):
-        def redirect_request(self, *args, **kwargs):
-            return None
-
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
-
-    def post(path, fields):
-        req = urllib.request.Request(BASE + path, data=urllib.parse.urlencode(fields).encode(),
-                                     method="POST", headers={"Origin": BASE})
-        try:
-            with opener.open(req, timeout=30) as res:
-                return res.read().decode()
-        except urllib.error.HTTPError as e:  # the 303s of the forms
-            if e.code != 303:
-                raise
-            return ""
+    post, jar = forms.form_poster(BASE)
 
     account = {"email": "bench@example.com", "password": "benchmark passphrase"}
     post("/account/register", account)
@@ -257,13 +240,14 @@ def compressed_sizes(path):
 
 
 def main():
-    """`bench.py` runs every section; `bench.py proxy`, `bench.py search` or `bench.py pages`
-    (routes, page weights and Lighthouse at the first catalogue size) only that one."""
+    """`bench.py` runs every section; `bench.py proxy`, `bench.py search`, `bench.py stream`
+    or `bench.py pages` (routes, page weights and Lighthouse at the first catalogue size) only
+    that one."""
     if not os.path.exists(BIN):
         raise SystemExit("build the release first: bench/run does")
-    only = sys.argv[1] if len(sys.argv) == 2 and sys.argv[1] in ("proxy", "search", "pages") else None
+    only = sys.argv[1] if len(sys.argv) == 2 and sys.argv[1] in ("proxy", "search", "stream", "pages") else None
     if sys.argv[1:] and not only:
-        raise SystemExit("usage: bench.py [proxy | search | pages]")
+        raise SystemExit("usage: bench.py [proxy | search | stream | pages]")
     everything = only is None
     workdir = tempfile.mkdtemp(prefix="shop-bench-")
     served = {"bin": BIN, "env_for": env_for, "http": http, "wrk": wrk, "workdir": workdir, "base": BASE,
@@ -273,6 +257,7 @@ def main():
         runs = {n: run_size(n, workdir) for n in sizes}
         order_runs = checkout.run_all(served) if everything else None
         search_runs = search.run_all(served) if only in (None, "search") else {}
+        stream_runs = stock_stream.run_all(served) if only in (None, "stream") else None
         proxy_runs = proxy.run_all({"root": ROOT, "wrk": wrk, "workdir": workdir}) if only in (None, "proxy") else None
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -312,6 +297,8 @@ def main():
     if order_runs is not None:
         budgets += checkout.report(order_runs, CONNECTIONS, DURATION)
     budgets += search.report(search_runs, CONNECTIONS, DURATION)
+    if stream_runs is not None:
+        budgets += stock_stream.report(stream_runs)
     if only in (None, "proxy"):
         budgets += proxy.report(proxy_runs, CONNECTIONS, DURATION)
 
