@@ -14,7 +14,6 @@ use leptos::prelude::*;
 use leptos::wasm_bindgen::closure::Closure;
 use leptos::wasm_bindgen::JsCast;
 use std::cell::{Cell, RefCell};
-use std::collections::HashMap;
 use std::rc::Rc;
 use std::time::Duration;
 use web_sys::js_sys::{Array, Math};
@@ -83,8 +82,9 @@ struct Live {
     stopped: Cell<bool>,
     /// Events received, and the count at each product's last one: a snapshot read before an
     /// event arrived must not undo it.
+    /// (A list, not a map: at most 100 products, and a hasher weighs more in the WASM.)
     received: Cell<u64>,
-    last_event: RefCell<HashMap<i32, u64>>,
+    last_event: RefCell<Vec<(i32, u64)>>,
 }
 
 impl Live {
@@ -145,7 +145,12 @@ impl Live {
         if let Some((id, stock)) = product_stock(&change) {
             let count = self.received.get() + 1;
             self.received.set(count);
-            self.last_event.borrow_mut().insert(id, count);
+            let mut last = self.last_event.borrow_mut();
+            match last.iter_mut().find(|(product, _)| *product == id) {
+                Some(entry) => entry.1 = count,
+                None => last.push((id, count)),
+            }
+            drop(last);
             show_stock(id, stock);
         }
     }
@@ -197,8 +202,8 @@ impl Live {
                     let newer = live
                         .last_event
                         .borrow()
-                        .get(&id)
-                        .is_some_and(|n| *n > asked_at);
+                        .iter()
+                        .any(|(product, n)| *product == id && *n > asked_at);
                     if !newer && !live.stopped.get() {
                         show_stock(id, stock);
                     }
