@@ -144,6 +144,8 @@ test.describe('live stock with JavaScript', () => {
     await expect(view.count).toHaveText('3 in stock');
     await expect(view.addButton).toBeEnabled();
     await expect(view.quantity).toBeEnabled();
+    // The most one may ask for follows the stock too.
+    await expect(view.quantity).toHaveAttribute('max', '3');
     await expect(view.notify).toBeHidden();
     expect(await page.evaluate(() => (window as unknown as { liveStockMark?: boolean }).liveStockMark)).toBe(true);
 
