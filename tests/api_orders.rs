@@ -7,26 +7,9 @@ mod common;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use axum::Router;
-use common::http::{app, get, post_json, post_raw, send, Reply};
+use common::http::{app, get, order_body, post_json, post_raw, send, Reply};
 use common::TestDb;
 use serde_json::{json, Value};
-
-fn body(session: &str, payment: Value) -> Value {
-    json!({
-        "session_id": session,
-        "email": "ada@example.com",
-        "shipping_address": {
-            "name": "Ada Lovelace",
-            "line1": "12 Harbor Road",
-            "line2": "",
-            "city": "Portland",
-            "postal_code": "97201",
-            "country": "US"
-        },
-        "shipping_method": "standard",
-        "payment": payment
-    })
-}
 
 fn card(number: &str) -> Value {
     json!({"method": "card", "card_number": number})
@@ -79,7 +62,7 @@ async fn an_order_is_created_with_the_documented_shape(t: &TestDb) {
     let mug = t.product("Mug", "19.90", 5).await;
     let app = app(t);
     add(&app, "s", mug, 2).await;
-    let r = post_order(&app, &body("s", card("4242 4242 4242 4242")), None).await;
+    let r = post_order(&app, &order_body("s", card("4242 4242 4242 4242")), None).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
     let order = r.json();
     assert_eq!(
@@ -145,7 +128,7 @@ async fn an_order_is_created_with_the_documented_shape(t: &TestDb) {
     }
     // Cash on delivery: placed, no card fields.
     add(&app, "s", mug, 1).await;
-    let r = post_order(&app, &body("s", cod()), None).await;
+    let r = post_order(&app, &order_body("s", cod()), None).await;
     assert_eq!(r.status, StatusCode::CREATED);
     assert_eq!(r.json()["status"], "placed");
     assert_eq!(r.json()["payment"], json!({"method": "cash_on_delivery"}));
@@ -155,7 +138,7 @@ async fn the_same_key_and_body_replay_the_order(t: &TestDb) {
     let mug = t.product("Mug", "19.90", 5).await;
     let app = app(t);
     add(&app, "s", mug, 1).await;
-    let request = body("s", cod());
+    let request = order_body("s", cod());
     let first = post_order(&app, &request, Some("order-1")).await;
     assert_eq!(first.status, StatusCode::CREATED);
     let again = post_order(&app, &request, Some("order-1")).await;
@@ -188,7 +171,7 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
     let mug = t.product("Mug", "19.90", 5).await;
     let app = app(t);
     add(&app, "s", mug, 1).await;
-    let mut bad = body("s", card("4242 4242 4242 4241"));
+    let mut bad = order_body("s", card("4242 4242 4242 4241"));
     bad["email"] = json!("nobody");
     bad["shipping_address"]["country"] = json!("XX");
     bad["shipping_address"]["city"] = json!(42);
@@ -209,7 +192,7 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
             "shipping_method": "Choose Standard or Express shipping",
         })
     );
-    let mut no_payment = body("s", json!("cash"));
+    let mut no_payment = order_body("s", json!("cash"));
     no_payment["shipping_address"] = json!("somewhere");
     let r = post_order(&app, &no_payment, None).await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
@@ -217,7 +200,7 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
     assert_eq!(fields["payment.method"], "Choose Card or Cash on delivery");
     assert_eq!(fields["shipping_address"], "Enter the shipping address");
     let one = {
-        let mut b = body("s", cod());
+        let mut b = order_body("s", cod());
         b["shipping_address"]["name"] = json!("");
         b
     };
@@ -226,7 +209,7 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
         r.json(),
         json!({"error": "Enter your full name", "fields": {"shipping_address.name": "Enter your full name"}})
     );
-    let mut no_session = body("s", cod());
+    let mut no_session = order_body("s", cod());
     no_session["session_id"] = json!(7);
     let r = post_order(&app, &no_session, None).await;
     assert_eq!(
@@ -236,7 +219,7 @@ async fn bad_fields_are_400_and_name_each_field(t: &TestDb) {
             "session_id must be a string".into()
         )
     );
-    let r = post_order(&app, &body("empty-cart", cod()), None).await;
+    let r = post_order(&app, &order_body("empty-cart", cod()), None).await;
     assert_eq!(
         (r.status, r.error()),
         (StatusCode::BAD_REQUEST, "Your cart is empty".into())
@@ -261,14 +244,19 @@ async fn declined_cards_are_402_and_change_nothing(t: &TestDb) {
         ("4000 0000 0000 0002", "Your card was declined."),
         ("4000000000009995", "Your card has insufficient funds."),
     ] {
-        let r = post_order(&app, &body("s", card(number)), Some("retry-me")).await;
+        let r = post_order(&app, &order_body("s", card(number)), Some("retry-me")).await;
         assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED);
         assert_eq!(r.json(), json!({"error": message}));
         assert_eq!(stock(&app, mug).await, 5);
         assert_eq!(cart_len(&app, "s").await, 1);
     }
     // The key of a declined attempt is free for the next card.
-    let r = post_order(&app, &body("s", card("4242424242424242")), Some("retry-me")).await;
+    let r = post_order(
+        &app,
+        &order_body("s", card("4242424242424242")),
+        Some("retry-me"),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
 
@@ -285,7 +273,7 @@ async fn stock_that_ran_out_is_409_naming_what_is_left(t: &TestDb) {
         .exec(&t.db)
         .await
         .unwrap();
-    let r = post_order(&app, &body("s", cod()), None).await;
+    let r = post_order(&app, &order_body("s", cod()), None).await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(
         r.json(),
@@ -338,7 +326,7 @@ async fn checkouts_past_the_write_limit_get_429(t: &TestDb) {
     let order = || {
         let mut request = Request::post("/api/orders/")
             .header("content-type", "application/json")
-            .body(Body::from(body("s", cod()).to_string()))
+            .body(Body::from(order_body("s", cod()).to_string()))
             .unwrap();
         request
             .extensions_mut()

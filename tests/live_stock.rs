@@ -12,7 +12,7 @@ use axum::extract::ConnectInfo;
 use axum::http::{Request, StatusCode};
 use axum::Router;
 use common::browser::{location, Browser};
-use common::http::{app_state_with, get, post_json, router_for, testid_text};
+use common::http::{app_state_with, get, order_body, post_json, router_for, testid_text};
 use common::TestDb;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -177,14 +177,7 @@ async fn buy(app: &Router, session: &str, product: i32, quantity: i64) {
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
-    let order = json!({
-        "session_id": session,
-        "email": "ada@example.com",
-        "shipping_address": {"name": "Ada Lovelace", "line1": "12 Harbor Road", "line2": "",
-            "city": "Portland", "postal_code": "97201", "country": "US"},
-        "shipping_method": "standard",
-        "payment": {"method": "cash_on_delivery"}
-    });
+    let order = order_body(session, json!({"method": "cash_on_delivery"}));
     let r = post_json(app, "/api/orders/", order).await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text());
 }
@@ -271,13 +264,10 @@ async fn a_refused_checkout_sends_nothing(t: &TestDb) {
     )
     .await;
     assert_eq!(r.status, StatusCode::CREATED);
-    let order = json!({
-        "session_id": "decline", "email": "ada@example.com",
-        "shipping_address": {"name": "Ada", "line1": "1 Road", "line2": "", "city": "Oslo",
-            "postal_code": "0150", "country": "NO"},
-        "shipping_method": "standard",
-        "payment": {"method": "card", "card_number": "4000000000000002"}
-    });
+    let order = order_body(
+        "decline",
+        json!({"method": "card", "card_number": "4000000000000002"}),
+    );
     let r = post_json(&app, "/api/orders/", order).await;
     assert_eq!(r.status, StatusCode::PAYMENT_REQUIRED, "{}", r.text());
     assert_eq!(events.next_stock(SOON).await, (i64::from(vase), 0));

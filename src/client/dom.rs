@@ -1,8 +1,8 @@
 //! Small DOM chores the islands share.
 
 use leptos::prelude::document;
-use leptos::wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, HtmlElement, HtmlFormElement};
+use leptos::wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Document, Element, Event, HtmlElement, HtmlFormElement, NodeList};
 
 /// The form an event (a submit) came from.
 pub fn event_form(ev: &Event) -> Option<HtmlFormElement> {
@@ -26,20 +26,30 @@ pub fn form_value(form: &HtmlFormElement, name: &str) -> Option<String> {
 /// Marks a form's submit buttons busy (and disabled, against a second submit) while its
 /// request runs.
 pub fn set_busy(form: &HtmlFormElement, busy: bool) {
-    let Ok(buttons) = form.query_selector_all("button[type=submit]") else {
-        return;
-    };
-    for button in (0..buttons.length()).filter_map(|i| buttons.item(i)) {
-        let Ok(button) = button.dyn_into::<Element>() else {
-            continue;
-        };
+    for button in elements(form.query_selector_all("button[type=submit]")) {
         let _ = button.set_attribute("aria-busy", if busy { "true" } else { "false" });
-        let _ = if busy {
-            button.set_attribute("disabled", "")
-        } else {
-            button.remove_attribute("disabled")
-        };
+        set_flag(&button, "disabled", busy);
     }
+}
+
+/// The elements a `querySelectorAll` found.
+pub fn elements(found: Result<NodeList, JsValue>) -> Vec<Element> {
+    let Ok(found) = found else {
+        return Vec::new();
+    };
+    (0..found.length())
+        .filter_map(|i| found.item(i))
+        .filter_map(|node| node.dyn_into::<Element>().ok())
+        .collect()
+}
+
+/// Sets or removes a boolean attribute (`hidden`, `disabled`).
+pub fn set_flag(el: &Element, name: &str, on: bool) {
+    let _ = if on {
+        el.set_attribute(name, "")
+    } else {
+        el.remove_attribute(name)
+    };
 }
 
 /// The element with `id` in `doc` (the page, or one fetched).

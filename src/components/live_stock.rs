@@ -8,6 +8,7 @@
 //! 30 s), so a restarting server is not met by every page at once. Without JavaScript the
 //! page stays as the server rendered it.
 
+use crate::client::dom::{elements, set_flag};
 use crate::client::http;
 use crate::model::StockLevel;
 use leptos::prelude::*;
@@ -17,7 +18,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::time::Duration;
 use web_sys::js_sys::{Array, Math};
-use web_sys::{Element, Event, EventSource, MessageEvent};
+use web_sys::{Event, EventSource, MessageEvent};
 
 /// Marks an element that shows one product's stock: its value is the product's id.
 pub const PRODUCT_ATTR: &str = "data-stock-product";
@@ -232,25 +233,6 @@ fn set_state(state: &str) {
     if let Some(html) = document().document_element() {
         let _ = html.set_attribute(STATE_ATTR, state);
     }
-}
-
-/// The elements a `querySelectorAll` found.
-fn elements(found: Result<web_sys::NodeList, leptos::wasm_bindgen::JsValue>) -> Vec<Element> {
-    let Ok(found) = found else {
-        return Vec::new();
-    };
-    (0..found.length())
-        .filter_map(|i| found.item(i))
-        .filter_map(|node| node.dyn_into::<Element>().ok())
-        .collect()
-}
-
-fn set_flag(el: &Element, name: &str, on: bool) {
-    let _ = if on {
-        el.set_attribute(name, "")
-    } else {
-        el.remove_attribute(name)
-    };
 }
 
 /// Shows `stock` wherever the page shows product `id`'s, as the server would have drawn it.

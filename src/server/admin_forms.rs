@@ -4,15 +4,15 @@
 
 use crate::error::ShopError;
 use crate::model::admin::{OrderAction, ProductFields};
-use crate::model::form::PostedForm;
+use crate::model::form::{Notice, PostedForm};
 use crate::server::auth::{AuthSession, SignedIn};
 use crate::server::context::same_origin;
-use crate::server::form_post::{read, show_again, Posted};
+use crate::server::form_post::{done, read, show_again, Posted};
 use crate::server::services::{accounts, inventory, order_admin, product_admin};
 use crate::server::{media, AppState};
 use axum::extract::{FromRequest, Multipart, Path, Request, State};
 use axum::http::request::Parts;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -70,7 +70,7 @@ pub async fn adjust_stock(
     match adjusted {
         Ok(_) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("{}?done=stock-adjusted", product_path(id))).into_response()
+            done(&product_path(id), Notice::StockAdjusted)
         }
         Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
         Err(err) => {
@@ -148,8 +148,7 @@ pub async fn create_product(State(state): State<AppState>, request: Request) -> 
     match created {
         Ok(product) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("{}?done=product-saved", product_path(product.id)))
-                .into_response()
+            done(&product_path(product.id), Notice::ProductSaved)
         }
         Err(err) => {
             let shown = PostedForm {
@@ -178,7 +177,7 @@ pub async fn update_product(
     match product_admin::update(&state.db, id, &fields.fields(), staff.id).await {
         Ok(_) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("{}?done=product-saved", product_path(id))).into_response()
+            done(&product_path(id), Notice::ProductSaved)
         }
         Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
         Err(err) => {
@@ -211,7 +210,7 @@ pub async fn archive_product(
     match product_admin::archive(&state.db, id, staff.id).await {
         Ok(()) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("{}?done=product-archived", product_path(id))).into_response()
+            done(&product_path(id), Notice::ProductArchived)
         }
         Err(err) => err.into_response(),
     }
@@ -252,7 +251,7 @@ pub async fn upload_image(
     match stored {
         Ok(()) => {
             state.catalogue.invalidate();
-            Redirect::to(&format!("{}?done=image-saved", product_path(id))).into_response()
+            done(&product_path(id), Notice::ImageSaved)
         }
         Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
         Err(err) => {
@@ -307,8 +306,7 @@ pub async fn order_action(
     };
     let deps = state.order_deps();
     match order_admin::act(&deps, &number, action, &fields.tracking_number, staff.id).await {
-        Ok(order) => Redirect::to(&format!("{}?done=order-updated", order_path(&order.number)))
-            .into_response(),
+        Ok(order) => done(&order_path(&order.number), Notice::OrderUpdated),
         Err(ShopError::NotFound) => ShopError::NotFound.into_response(),
         Err(err) => {
             let path = order_path(&number);

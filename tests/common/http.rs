@@ -7,7 +7,7 @@ use axum::Router;
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use leptos_axum::AxumRouteListing;
-use serde_json::Value;
+use serde_json::{json, Value};
 use shop::server::config::Config;
 use shop::server::{router, AppState};
 use std::sync::OnceLock;
@@ -143,4 +143,23 @@ pub async fn page(app: &Router, path: &str, session: &str) -> Reply {
         .body(Body::empty())
         .unwrap();
     send(app, request).await
+}
+
+/// A `POST /api/orders/` body for `session`'s cart, shipped to Ada in Portland, paid with
+/// `payment` (`{"method": …}`).
+pub fn order_body(session: &str, payment: Value) -> Value {
+    json!({
+        "session_id": session,
+        "email": "ada@example.com",
+        "shipping_address": {
+            "name": "Ada Lovelace",
+            "line1": "12 Harbor Road",
+            "line2": "",
+            "city": "Portland",
+            "postal_code": "97201",
+            "country": "US"
+        },
+        "shipping_method": "standard",
+        "payment": payment
+    })
 }
